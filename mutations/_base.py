@@ -1,0 +1,123 @@
+"""The operator contract: where an operator can act, and how it rewrites a node.
+
+An operator is one class with declared attributes (``name``, ``description``,
+``node_types``, ``examples``) and a small ``_rewrite`` hook; the base class
+does the type checks and the bookkeeping (the pymoo "public method, small hook"
+habit). Adding an operator is one class plus one line in ``registry.py``; the
+engine never changes.
+"""
+
+from __future__ import annotations
+
+import random
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Union
+
+import libcst as cst
+
+from mutations._index import ModuleIndex
+
+Params = Mapping[str, Any]
+"""An edit's parameters: JSON-safe scalars only (str, int, float, bool, None)."""
+
+Rewritten = Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel, None]
+"""What ``rewrite`` returns; ``None`` means "not applicable to this node now"."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """A before/after pair every operator ships; one shared test runs them all.
+
+    ``site`` picks the operator's site (in ``sites()`` order) and ``params`` the
+    parameters; the rewritten ``before`` must equal ``after`` exactly.
+    """
+
+    before: str
+    after: str
+    site: int = 0
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Operator(ABC):
+    """Base class of every edit operator.
+
+    Subclasses set ``name`` (the registry key, stable across runs because
+    patches and the edit memory refer to it), ``description`` (plain words for
+    reports and commit messages), ``node_types`` (which original nodes can be
+    sites) and ``examples``, and implement ``_rewrite``. They may override
+    ``_is_site`` (narrow the sites), ``propose`` (draw parameters), ``touched``
+    (an edit that also rewrites other nodes, like a swap) and ``imports``
+    (modules the rewritten code needs).
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    node_types: ClassVar[tuple[type[cst.CSTNode], ...]]
+    examples: ClassVar[tuple[Example, ...]] = ()
+
+    def sites(self, index: ModuleIndex) -> list[str]:
+        """Ids of the original nodes this operator can act on, in tree order."""
+        return [
+            node_id
+            for node, node_id in index.ids.items()
+            if isinstance(node, self.node_types) and self._is_site(node, node_id, index)
+        ]
+
+    def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
+        return True
+
+    def propose(self, node_id: str, index: ModuleIndex, rng: random.Random) -> dict[str, Any] | None:
+        """Draw parameters for an edit at ``node_id``; ``None`` if nothing fits."""
+        return {}
+
+    def touched(self, node_id: str, params: Params) -> tuple[str, ...]:
+        """Every original node id this edit rewrites (``rewrite`` is called for each)."""
+        return (node_id,)
+
+    def imports(self, params: Params) -> tuple[str, ...]:
+        """Modules the rewritten code needs imported at module level (``import X``)."""
+        return ()
+
+    def describe(self, node_id: str, params: Params, index: ModuleIndex) -> str:
+        """One line in plain words, for reports and commit messages."""
+        scope = index.scope_of(node_id)
+        where = f"in {scope}()" if scope != "<module>" else "at module level"
+        detail = ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
+        return f"{self.description} {where}" + (f" ({detail})" if detail else "")
+
+    def rewrite(
+        self,
+        visiting: str,
+        node_id: str,
+        original: cst.CSTNode,
+        updated: cst.CSTNode,
+        params: Params,
+        index: ModuleIndex,
+    ) -> Rewritten:
+        """Rewrite the node ``visiting`` (one of ``touched(node_id, params)``).
+
+        ``original`` is the node of the original tree, ``updated`` the same node
+        with earlier edits to its children applied. Returns ``None`` when the
+        edit no longer applies (an earlier edit changed the node's kind); the
+        applier then counts the edit as skipped, never as an error.
+        """
+        if visiting == node_id and not isinstance(updated, self.node_types):
+            return None
+        try:
+            return self._rewrite(visiting, node_id, original, updated, params, index)
+        except (KeyError, ValueError, TypeError, IndexError):
+            return None
+
+    @abstractmethod
+    def _rewrite(
+        self,
+        visiting: str,
+        node_id: str,
+        original: cst.CSTNode,
+        updated: cst.CSTNode,
+        params: Params,
+        index: ModuleIndex,
+    ) -> Rewritten:
+        """The operator's core step."""

@@ -1,0 +1,141 @@
+"""Stable node ids for one source file.
+
+An edit names the node it acts on by an id computed from the *original* tree,
+so a patch stays meaningful however many other edits it carries. The id is the
+node's type and its position in the original source (``Name@3:4-3:9``); the
+rare node that shares type and span with another gets ``#2``, ``#3`` in
+traversal order. The scheme is shared by operators (which enumerate sites) and
+by the patch applier (which finds them again), and it is readable in reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+MODULE_SCOPE = "<module>"
+
+STATEMENT_TYPES: tuple[type[cst.CSTNode], ...] = (
+    cst.SimpleStatementLine,
+    cst.If,
+    cst.For,
+    cst.While,
+    cst.With,
+    cst.Try,
+)
+"""Statements that the statement operators move around (ingredients).
+
+Function and class definitions are left out on purpose: deleting or copying a
+whole definition is almost never an improvement and usually breaks imports.
+"""
+
+
+class _Walker(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, index: ModuleIndex) -> None:
+        super().__init__()
+        self._index = index
+        self._scope: list[str] = []
+        self._stack: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        index = self._index
+        pos = self.get_metadata(PositionProvider, node)
+        base = f"{type(node).__name__}@{pos.start.line}:{pos.start.column}-{pos.end.line}:{pos.end.column}"
+        count = index._seen.get(base, 0) + 1
+        index._seen[base] = count
+        node_id = base if count == 1 else f"{base}#{count}"
+        index.ids[node] = node_id
+        index.nodes[node_id] = node
+        index.scopes[node_id] = ".".join(self._scope) if self._scope else MODULE_SCOPE
+        if self._stack:
+            index.parents[node_id] = index.ids[self._stack[-1]]
+        self._stack.append(node)
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            self._scope.append(node.name.value)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self._stack.pop()
+        if isinstance(original_node, (cst.FunctionDef, cst.ClassDef)):
+            self._scope.pop()
+
+
+@dataclass
+class ModuleIndex:
+    """One parsed target file with an id for every node of its original tree.
+
+    Built once per file per run; operators and the applier only read it.
+    ``scopes`` maps a node id to the dotted name of the innermost enclosing
+    function or class (``Cls.method``), or ``<module>``.
+    """
+
+    path: str
+    source: str
+    module: cst.Module
+    ids: dict[cst.CSTNode, str] = field(default_factory=dict)
+    nodes: dict[str, cst.CSTNode] = field(default_factory=dict)
+    scopes: dict[str, str] = field(default_factory=dict)
+    parents: dict[str, str] = field(default_factory=dict)
+    _seen: dict[str, int] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, path: str, source: str) -> ModuleIndex:
+        """Parse ``source`` (raises ``libcst.ParserSyntaxError`` if it does not parse)."""
+        module = cst.parse_module(source)
+        index = cls(path=path, source=source, module=module)
+        MetadataWrapper(module, unsafe_skip_copy=True).visit(_Walker(index))
+        index._seen.clear()
+        return index
+
+    def node(self, node_id: str) -> cst.CSTNode:
+        return self.nodes[node_id]
+
+    def id_of(self, node: cst.CSTNode) -> str | None:
+        return self.ids.get(node)
+
+    def scope_of(self, node_id: str) -> str:
+        return self.scopes.get(node_id, MODULE_SCOPE)
+
+    def parent_of(self, node_id: str) -> str | None:
+        return self.parents.get(node_id)
+
+    def ancestors(self, node_id: str) -> list[str]:
+        """Ids from the parent up to the module."""
+        out: list[str] = []
+        current = self.parents.get(node_id)
+        while current is not None:
+            out.append(current)
+            current = self.parents.get(current)
+        return out
+
+    @cached_property
+    def statements(self) -> tuple[str, ...]:
+        """Ids of the statements that may be deleted, copied, replaced or swapped.
+
+        Only statements inside function bodies: module-level statements are
+        imports and definitions whose removal breaks the program wholesale.
+        """
+        return tuple(
+            node_id
+            for node, node_id in self.ids.items()
+            if isinstance(node, STATEMENT_TYPES) and self.scopes[node_id] != MODULE_SCOPE
+            and self._in_function(node_id)
+        )
+
+    def _in_function(self, node_id: str) -> bool:
+        return any(isinstance(self.nodes[a], cst.FunctionDef) for a in self.ancestors(node_id))
+
+    def functions(self) -> dict[str, str]:
+        """Qualified function name -> node id of its ``FunctionDef``."""
+        out: dict[str, str] = {}
+        for node, node_id in self.ids.items():
+            if isinstance(node, cst.FunctionDef):
+                scope = self.scopes[node_id]
+                qual = node.name.value if scope == MODULE_SCOPE else f"{scope}.{node.name.value}"
+                out[qual] = node_id
+        return out
