@@ -33,6 +33,19 @@ class Objective(ABC):
     def measure(self, observation: Observation) -> float | None:
         """The raw figure, or ``None`` if the observation lacks it."""
 
+    def baseline_figure(self, baseline_obs: Observation) -> float | None:
+        """The raw figure the baseline is scored against.
+
+        Usually just ``measure(baseline)``; an objective whose raw figure is
+        already relative to the baseline (performance: a ratio of medians)
+        returns its fixed reference instead, so the baseline scores exactly 1.0.
+        """
+        return self.measure(baseline_obs)
+
+    def details(self, observation: Observation) -> dict[str, float]:
+        """Extra figures for reports (medians, coverage, complexity); never scored."""
+        return {}
+
     def score(self, raw: float | None, baseline: float | None) -> float:
         """Normalised score: 1.0 at the baseline, higher is better, never negative."""
         if raw is None or baseline is None:

@@ -1,0 +1,353 @@
+"""Experiment configs: YAML in, a validated frozen ``Config`` out.
+
+Validation happens once, at load, against a declared schema, so a typo in a
+weekly config fails in the first second with one line naming the key rather
+than an hour into a run. Paths in a config are relative to the config file's
+folder. Command-line flags override values after loading, through
+``with_overrides``, and are validated by the same rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evolve.benchmark import BenchmarkSpec
+from evolve.errors import ConfigError
+from fitness.aggregate import Weights
+from fitness.principles import PRINCIPLES, PrincipleSettings
+
+MODES = ("improve", "repair")
+BACKENDS = ("loky", "serial")
+SANDBOXES = ("process",)
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    """What may change: files under ``root``, optionally only some functions."""
+
+    root: Path
+    files: tuple[str, ...]
+    functions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TestsConfig:
+    """How the project's pytest suite is run for every variant."""
+
+    __test__ = False  # not a pytest test class
+
+    paths: tuple[str, ...] = ("tests",)
+    args: tuple[str, ...] = ()
+    timeout: float = 60.0
+    coverage: bool = True
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """The generational search: sizes, rates and the seed."""
+
+    population: int = 16
+    generations: int = 50
+    survivors: float = 0.2
+    elites: int = 2
+    crossover: float = 0.5
+    mutation: float = 0.9
+    max_edits: int = 4
+    tournament: int = 3
+    seed: int = 0
+    operators: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """A whole experiment, validated."""
+
+    experiment: str
+    target: TargetConfig
+    tests: TestsConfig = TestsConfig()
+    benchmark: BenchmarkSpec | None = None
+    mode: str = "improve"
+    weights: Weights = field(default_factory=Weights)
+    threshold: float = 0.1
+    principles: PrincipleSettings = field(default_factory=PrincipleSettings)
+    search: SearchConfig = SearchConfig()
+    workers: int = 2
+    backend: str = "loky"
+    sandbox: str = "process"
+    memory_mb: int = 2048
+    run_dir: Path = Path(".evolve/runs")
+    source: Path | None = None
+
+    def to_yaml_dict(self) -> dict[str, Any]:
+        """The config as used, for the run folder (plain YAML types)."""
+        bench = None
+        if self.benchmark is not None:
+            bench = {self.benchmark.kind: self.benchmark.target, "repeats": self.benchmark.repeats,
+                     "number": self.benchmark.number}
+        return {
+            "experiment": self.experiment,
+            "mode": self.mode,
+            "target": {
+                "root": str(self.target.root),
+                "files": list(self.target.files),
+                "functions": [f"{f}::{q}" for f, qs in self.target.functions.items() for q in qs],
+            },
+            "tests": {"paths": list(self.tests.paths), "args": list(self.tests.args),
+                      "timeout": self.tests.timeout, "coverage": self.tests.coverage},
+            "benchmark": bench,
+            "fitness": {"weights": self.weights.as_dict(), "threshold": self.threshold},
+            "principles": {"hard": list(self.principles.hard), "soft": list(self.principles.soft),
+                           "protected": list(self.principles.protected),
+                           "allowed_imports": list(self.principles.allowed_imports),
+                           "complexity_ceiling": self.principles.complexity_ceiling},
+            "search": {k: (list(v) if isinstance(v, tuple) else v)
+                       for k, v in dataclasses.asdict(self.search).items()},
+            "workers": self.workers,
+            "backend": self.backend,
+            "sandbox": self.sandbox,
+            "memory_mb": self.memory_mb,
+            "run_dir": str(self.run_dir),
+        }
+
+    def with_overrides(self, **overrides: Any) -> Config:
+        """Apply command-line overrides (``None`` means "not given")."""
+        search_keys = {f.name for f in dataclasses.fields(SearchConfig)}
+        search = {k: v for k, v in overrides.items() if k in search_keys and v is not None}
+        top = {k: v for k, v in overrides.items() if k not in search_keys and v is not None}
+        data = self.to_yaml_dict()
+        data["search"].update(search)
+        for key, value in top.items():
+            data[key] = str(value) if isinstance(value, Path) else value
+        data["target"]["root"] = str(self.target.root)
+        return _build(data, base=Path.cwd(), source=self.source, label="command line")
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a YAML config file; every problem is a one-line ``ConfigError``."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {path} not found; pass an existing YAML file with --config")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{path}: YAML syntax error{where}: {problem}; fix the file and run again") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config ({exc}); check the file") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config must be a YAML mapping of keys (experiment, target, tests, ...)")
+    return _build(data, base=path.resolve().parent, source=path.resolve(), label=str(path))
+
+
+def config_from_dict(data: Mapping[str, Any], base: Path, label: str = "config") -> Config:
+    """Validate an in-memory config (paths relative to ``base``)."""
+    return _build(dict(data), base=base, source=None, label=label)
+
+
+_TOP = {"experiment", "mode", "target", "tests", "benchmark", "fitness", "principles", "search",
+        "workers", "backend", "sandbox", "memory_mb", "run_dir"}
+_TARGET = {"root", "files", "functions"}
+_TESTS = {"paths", "args", "timeout", "coverage"}
+_BENCH = {"callable", "command", "pytest", "repeats", "number"}
+_FITNESS = {"weights", "threshold"}
+_PRINCIPLES = {"hard", "soft", "protected", "allowed_imports", "complexity_ceiling"}
+
+
+class _Reader:
+    """Typed access to one section, with errors that name the full key."""
+
+    def __init__(self, data: Any, prefix: str, label: str, allowed: set[str]) -> None:
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{label}: '{prefix}' must be a mapping, got {type(data).__name__}")
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            key = f"{prefix}.{unknown[0]}" if prefix else unknown[0]
+            raise ConfigError(f"{label}: unknown key '{key}'; allowed here: {', '.join(sorted(allowed))}")
+        self.data, self.prefix, self.label = data, prefix, label
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def fail(self, name: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.label}: '{self.key(name)}' {problem}")
+
+    def get(self, name: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        value = self.data.get(name, default)
+        if value is None:
+            return default
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, bool) and kind is not bool:
+            raise self.fail(name, f"must be {_kind_name(kind)}, got a boolean")
+        if not isinstance(value, kind):
+            raise self.fail(name, f"must be {_kind_name(kind)}, got {type(value).__name__} {value!r}")
+        return value
+
+    def number(self, name: str, kind: type, default: Any, low: float, high: float | None = None) -> Any:
+        value = self.get(name, kind, default)
+        if value < low or (high is not None and value > high):
+            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise self.fail(name, f"must be {bound}, got {value}")
+        return value
+
+    def strings(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = self.data.get(name, default)
+        if value is None:
+            return default
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise self.fail(name, "must be a list of strings")
+        return tuple(value)
+
+    def section(self, name: str, allowed: set[str]) -> _Reader:
+        return _Reader(self.data.get(name), self.key(name), self.label, allowed)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
+             dict: "a mapping", list: "a list"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _build(data: dict[str, Any], base: Path, source: Path | None, label: str) -> Config:
+    top = _Reader(data, "", label, _TOP)
+    mode = top.get("mode", str, "improve")
+    if mode not in MODES:
+        raise top.fail("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
+    target = _target(top.section("target", _TARGET), base)
+    return Config(
+        experiment=top.get("experiment", str, "experiment"),
+        target=target,
+        tests=_tests(top.section("tests", _TESTS)),
+        benchmark=_benchmark(top.section("benchmark", _BENCH)) if data.get("benchmark") else None,
+        mode=mode,
+        weights=_weights(top.section("fitness", _FITNESS)),
+        threshold=top.section("fitness", _FITNESS).number("threshold", float, 0.1, 0.0),
+        principles=_principles(top.section("principles", _PRINCIPLES)),
+        search=_search(top),
+        workers=top.number("workers", int, 2, 1, 256),
+        backend=_choice(top, "backend", BACKENDS, "loky"),
+        sandbox=_choice(top, "sandbox", SANDBOXES, "process"),
+        memory_mb=top.number("memory_mb", int, 2048, 64),
+        run_dir=Path(top.get("run_dir", str, ".evolve/runs")),
+        source=source,
+    )
+
+
+def _choice(reader: _Reader, name: str, choices: tuple[str, ...], default: str) -> str:
+    value = reader.get(name, str, default)
+    if value not in choices:
+        raise reader.fail(name, f"must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _target(reader: _Reader, base: Path) -> TargetConfig:
+    if "root" not in reader.data and "files" not in reader.data:
+        raise ConfigError(f"{reader.label}: 'target' is missing; name the project with target.root and target.files")
+    root = (base / reader.get("root", str, ".")).resolve()
+    if not root.is_dir():
+        raise reader.fail("root", f"folder {root} does not exist; point target.root at your project")
+    files = reader.strings("files", ())
+    if not files:
+        raise reader.fail("files", "must name at least one Python file that may change")
+    for file in files:
+        if not (root / file).is_file():
+            raise reader.fail("files", f"names {file}, which is not a file under {root}")
+        if not file.endswith(".py"):
+            raise reader.fail("files", f"names {file}; only .py files can be evolved")
+    functions: dict[str, list[str]] = {}
+    for spec in reader.strings("functions", ()):
+        file, sep, qualname = spec.partition("::")
+        if not sep or not qualname:
+            raise reader.fail("functions", f"entry {spec!r} must look like 'path/to/file.py::function'")
+        if file not in files:
+            raise reader.fail("functions", f"entry {spec!r} names a file that is not in target.files")
+        functions.setdefault(file, []).append(qualname)
+    return TargetConfig(root=root, files=files, functions={f: tuple(q) for f, q in functions.items()})
+
+
+def _tests(reader: _Reader) -> TestsConfig:
+    return TestsConfig(
+        paths=reader.strings("paths", ("tests",)),
+        args=reader.strings("args", ()),
+        timeout=reader.number("timeout", float, 60.0, 0.1),
+        coverage=reader.get("coverage", bool, True),
+    )
+
+
+def _benchmark(reader: _Reader) -> BenchmarkSpec:
+    kinds = [k for k in ("callable", "command", "pytest") if k in reader.data]
+    if len(kinds) != 1:
+        raise ConfigError(f"{reader.label}: 'benchmark' needs exactly one of callable, command or pytest")
+    kind = kinds[0]
+    target = reader.get(kind, str, "")
+    if kind == "callable" and (":" not in target or target.startswith(":") or target.endswith(":")):
+        raise reader.fail(kind, f"must look like 'package.module:function', got {target!r}")
+    return BenchmarkSpec(kind=kind, target=target, repeats=reader.number("repeats", int, 5, 1, 1000),
+                         number=reader.number("number", int, 1, 1, 1_000_000))
+
+
+def _weights(reader: _Reader) -> Weights:
+    raw = reader.get("weights", dict, None)
+    if raw is None:
+        return Weights()
+    try:
+        return Weights.from_mapping(raw)
+    except (ValueError, TypeError) as exc:
+        raise reader.fail("weights", f"are invalid: {exc}") from None
+
+
+def _principles(reader: _Reader) -> PrincipleSettings:
+    defaults = PrincipleSettings()
+    hard = reader.strings("hard", defaults.hard)
+    soft = reader.strings("soft", defaults.soft)
+    for name in (*hard, *soft):
+        if name not in PRINCIPLES:
+            raise reader.fail("hard" if name in hard else "soft",
+                              f"names unknown principle {name!r}; known: {', '.join(sorted(PRINCIPLES))}")
+    return PrincipleSettings(
+        hard=hard, soft=soft,
+        protected=reader.strings("protected", ()),
+        allowed_imports=reader.strings("allowed_imports", ()),
+        complexity_ceiling=reader.number("complexity_ceiling", int, defaults.complexity_ceiling, 1),
+    )
+
+
+def _search(top: _Reader) -> SearchConfig:
+    reader = top.section("search", {f.name for f in dataclasses.fields(SearchConfig)})
+    d = SearchConfig()
+    operators = reader.strings("operators", ()) or None
+    if operators:
+        from mutations.registry import OPERATORS
+
+        for name in operators:
+            if name not in OPERATORS:
+                raise reader.fail("operators", f"names unknown operator {name!r}; known: {', '.join(sorted(OPERATORS))}")
+    population = reader.number("population", int, d.population, 2)
+    return SearchConfig(
+        population=population,
+        generations=reader.number("generations", int, d.generations, 1),
+        survivors=reader.number("survivors", float, d.survivors, 0.01, 1.0),
+        elites=reader.number("elites", int, min(d.elites, population - 1), 0, population - 1),
+        crossover=reader.number("crossover", float, d.crossover, 0.0, 1.0),
+        mutation=reader.number("mutation", float, d.mutation, 0.0, 1.0),
+        max_edits=reader.number("max_edits", int, d.max_edits, 1, 100),
+        tournament=reader.number("tournament", int, d.tournament, 1),
+        seed=reader.get("seed", int, d.seed),
+        operators=operators,
+    )

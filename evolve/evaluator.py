@@ -1,0 +1,245 @@
+"""The evaluation cascade: cheapest gate first, stop at the first failure.
+
+Engine side (nothing of the variant executes here): apply the patch, compile
+the changed files, check the hard principles, answer repeats from a cache keyed
+by the resulting source text. Worker side (``run_job``, in a pool process): copy
+the snapshot into a fresh workspace, write the variant's files, run the tests in
+a sandboxed child, and benchmark only the variants that pass, interleaved with
+the baseline. Every path returns an ``Observation``; nothing raises across.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from evolve.backends import Backend
+from evolve.benchmark import BenchmarkSpec, measure_interleaved
+from evolve.sandbox import Completed, Limits, run_sandboxed
+from evolve.warm import server_for
+from fitness.observation import TEST_PASSED, Observation, Status
+from fitness.principles import PrincipleSettings, check_principles
+from mutations._index import ModuleIndex
+from populations.patch import Patch, apply_patch
+
+RUNNER = Path(__file__).with_name("_testrunner.py")
+
+GATES = ("apply", "compile", "principles", "tests", "benchmark")
+
+
+@dataclass(frozen=True)
+class EvaluationContext:
+    """Everything a worker needs to evaluate a variant; small and picklable."""
+
+    snapshot: Path
+    files: tuple[str, ...]
+    test_args: tuple[str, ...]
+    coverage: bool
+    limits: Limits
+    benchmark: BenchmarkSpec | None
+    scratch: Path
+    expected_tests: tuple[str, ...] = ()
+    fresh_process: bool = False
+    """Run tests in a fresh interpreter per variant instead of a fork of the warm server."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One variant to run: the changed files' new text, keyed by its hash."""
+
+    key: str
+    sources: Mapping[str, str]
+
+
+def source_key(sources: Mapping[str, str]) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(sources):
+        digest.update(file.encode() + b"\0" + sources[file].encode() + b"\0")
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- worker side
+
+
+def run_job(ctx: EvaluationContext, job: Job) -> Observation:
+    """Evaluate one variant in a fresh workspace. Runs in a pool worker; never raises."""
+    started = time.perf_counter()
+    workspace = Path(tempfile.mkdtemp(prefix="ws-", dir=ctx.scratch))
+    try:
+        project = workspace / "project"
+        shutil.copytree(ctx.snapshot, project, symlinks=True)
+        for file, text in job.sources.items():
+            (project / file).write_text(text, encoding="utf-8")
+        observation = _run_tests(ctx, workspace, project)
+        if observation.status == Status.PASSED and ctx.benchmark is not None:
+            observation = _run_benchmark(ctx, project, observation)
+    except Exception as exc:  # the engine must survive anything; say what happened
+        observation = Observation(status=Status.CRASHED, gate="tests", reason=f"evaluation error: {exc!r}")
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+    return replace(observation, seconds=time.perf_counter() - started)
+
+
+def _run_tests(ctx: EvaluationContext, workspace: Path, project: Path) -> Observation:
+    out = workspace / "result.json"
+    argv = ["--out", str(out)]
+    if ctx.coverage:
+        argv += [arg for file in ctx.files for arg in ("--cover", file)]
+    else:
+        argv.append("--no-cover")
+    argv += ["--", "--benchmark-disable", *ctx.test_args]  # benchmarks are timed separately
+    if ctx.fresh_process:
+        completed = run_sandboxed([sys.executable, str(RUNNER), *argv], cwd=project, limits=ctx.limits)
+    else:
+        completed = server_for(ctx.scratch).run_tests(argv, project, ctx.limits)
+    return classify_test_run(completed, out, ctx.expected_tests)
+
+
+def classify_test_run(completed: Completed, out: Path, expected: Sequence[str]) -> Observation:
+    """Turn a finished test child into an observation with a status and a reason."""
+    import json
+
+    if completed.timed_out:
+        return Observation(status=Status.TIMED_OUT, gate="tests", reason="tests exceeded the time limit")
+    try:
+        result = json.loads(out.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        result = None
+    if result is None:
+        if completed.out_of_memory:
+            return Observation(status=Status.OUT_OF_MEMORY, gate="tests", reason="tests ran out of memory")
+        why = f"signal {completed.signal}" if completed.signal else f"exit code {completed.returncode}"
+        tail = completed.stderr.strip().splitlines()[-1:] or [""]
+        return Observation(status=Status.CRASHED, gate="tests", reason=f"test process died ({why}) {tail[0]}"[:300])
+    tests = {str(k): str(v) for k, v in (result.get("tests") or {}).items()}
+    for name in expected:
+        tests.setdefault(name, "error")  # a test the variant made vanish counts as broken
+    failing = sorted(n for n, o in tests.items() if o not in (TEST_PASSED, "skipped"))
+    all_pass = not failing and result.get("exit_code") in (0, None) and bool(tests)
+    return Observation(
+        status=Status.PASSED if all_pass else Status.TESTS_FAILED,
+        gate=None if all_pass else "tests",
+        reason="" if all_pass else _failure_reason(failing, result),
+        tests=tests,
+        test_durations={str(k): float(v) for k, v in (result.get("durations") or {}).items()},
+        coverage=result.get("coverage"),
+    )
+
+
+def _failure_reason(failing: list[str], result: Mapping[str, object]) -> str:
+    if not failing:
+        return f"pytest exit code {result.get('exit_code')} (collection error or no tests)"
+    more = f" and {len(failing) - 1} more" if len(failing) > 1 else ""
+    return f"{len(failing)} failing: {failing[0]}{more}"
+
+
+def _run_benchmark(ctx: EvaluationContext, project: Path, observation: Observation) -> Observation:
+    assert ctx.benchmark is not None
+    measurement = measure_interleaved(ctx.benchmark, ctx.snapshot, project, ctx.limits)
+    if measurement.error:
+        status = Status.TIMED_OUT if measurement.timed_out else Status.CRASHED
+        return replace(observation, status=status, gate="benchmark", reason=measurement.error[:300])
+    return replace(observation, cpu_times=tuple(measurement.variant),
+                   baseline_cpu_times=tuple(measurement.baseline))
+
+
+# ---------------------------------------------------------------- engine side
+
+
+@dataclass
+class EvaluatorStats:
+    """Counters for reports and the progress line."""
+
+    evaluations: int = 0
+    executed: int = 0
+    cache_hits: int = 0
+    stopped_at: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
+    worker_seconds: float = 0.0
+
+
+class Evaluator:
+    """Runs the cascade for batches of patches, in parallel through a backend."""
+
+    def __init__(
+        self,
+        ctx: EvaluationContext,
+        indexes: Mapping[str, ModuleIndex],
+        principles: PrincipleSettings,
+        backend: Backend,
+    ) -> None:
+        self.ctx = ctx
+        self.indexes = indexes
+        self.principles = principles
+        self.backend = backend
+        self.baseline_sources = {f: indexes[f].source for f in ctx.files}
+        self.cache: dict[str, Observation] = {}
+        self.stats = EvaluatorStats()
+
+    def run_baseline(self) -> Observation:
+        """Evaluate the unmodified project through the same worker path."""
+        observation = self.backend.map(run_job, self.ctx, [Job(key="baseline", sources={})])[0]
+        report = check_principles(self.baseline_sources, self.baseline_sources, self.principles)
+        return replace(observation, sources=dict(self.baseline_sources), principles=dict(report.kept))
+
+    def evaluate(self, patches: Sequence[Patch], baseline: Observation) -> list[Observation]:
+        """One observation per patch, in order; repeats are answered from the cache."""
+        results: list[Observation | None] = [None] * len(patches)
+        pending: dict[str, tuple[Job, Mapping[str, str], Mapping[str, bool], list[int]]] = {}
+        for i, patch in enumerate(patches):
+            self.stats.evaluations += 1
+            early = self._static_gates(patch, baseline)
+            if isinstance(early, Observation):
+                results[i] = early
+                continue
+            key, sources, kept = early
+            if key in self.cache:
+                self.stats.cache_hits += 1
+                results[i] = replace(self.cache[key], cached=True)
+            elif key in pending:
+                self.stats.cache_hits += 1
+                pending[key][3].append(i)
+            else:
+                changed = {f: s for f, s in sources.items() if s != self.baseline_sources[f]}
+                pending[key] = (Job(key=key, sources=changed), sources, kept, [i])
+        jobs = [entry[0] for entry in pending.values()]
+        for job, observed in zip(jobs, self.backend.map(run_job, self.ctx, jobs)):
+            _, sources, kept, slots = pending[job.key]
+            full = replace(observed, sources=sources, principles=kept)
+            self.cache[job.key] = full
+            self.stats.executed += 1
+            self.stats.worker_seconds += observed.seconds
+            for n, slot in enumerate(slots):
+                results[slot] = full if n == 0 else replace(full, cached=True)
+        final = [r for r in results if r is not None]
+        for observation in final:
+            self.stats.statuses[observation.status.name.lower()] += 1
+            if observation.gate:
+                self.stats.stopped_at[observation.gate] += 1
+        return final
+
+    def _static_gates(self, patch: Patch, baseline: Observation):  # -> Observation | (key, sources, kept)
+        applied = apply_patch(patch, self.indexes)
+        if applied.errors:
+            return Observation(status=Status.REJECTED, gate="apply", reason=applied.errors[0][:300])
+        sources = {**self.baseline_sources, **applied.sources}
+        if not applied.sources:
+            return replace(baseline, cached=True)  # the patch changes nothing: it is the baseline
+        for file, text in applied.sources.items():
+            try:
+                compile(text, file, "exec", dont_inherit=True)
+            except (SyntaxError, ValueError) as exc:
+                return Observation(status=Status.REJECTED, gate="compile", reason=f"{file}: {exc}"[:300],
+                                   sources=sources)
+        report = check_principles(sources, self.baseline_sources, self.principles)
+        if report.hard_violation:
+            return Observation(status=Status.REJECTED, gate="principles", reason=report.hard_violation[:300],
+                               sources=sources, principles=dict(report.kept))
+        return source_key(applied.sources), sources, dict(report.kept)

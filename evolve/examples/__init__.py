@@ -1,0 +1,1 @@
+"""Bundled example targets. ``default/`` is what ``python -m evolve run`` evolves when no config is given."""

@@ -1,0 +1,68 @@
+"""The target: a read-only snapshot of the user's project that every variant starts from.
+
+In a git repository the snapshot is the committed tree of the base commit
+(``git archive``), so uncommitted work is neither evolved nor touched; outside
+git it is a copy of the folder without caches and virtual environments. The
+user's working tree is only ever read.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from evolve.errors import EvolveError
+
+IGNORED = (".git", ".evolve", "__pycache__", ".pytest_cache", ".venv", "venv", ".tox", "node_modules",
+           ".mypy_cache", ".ruff_cache", "*.pyc", ".benchmarks", "*.egg-info", "build", "dist")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Where the snapshot lives and what it was taken from."""
+
+    path: Path
+    root: Path
+    base_commit: str | None
+    dirty: bool
+
+    def read(self, file: str) -> str:
+        return (self.path / file).read_text(encoding="utf-8")
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=120)
+
+
+def git_base(root: Path) -> tuple[str, str] | None:
+    """(commit, path of ``root`` inside the repository) if ``root`` is in a git repo with commits."""
+    try:
+        inside = _git(root, "rev-parse", "--show-prefix")
+        head = _git(root, "rev-parse", "--verify", "HEAD")
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if inside.returncode != 0 or head.returncode != 0:
+        return None
+    return head.stdout.decode().strip(), inside.stdout.decode().strip()
+
+
+def take_snapshot(root: Path, dest: Path) -> Snapshot:
+    """Copy the project at ``root`` into ``dest`` (created) and describe it."""
+    dest.mkdir(parents=True, exist_ok=True)
+    base = git_base(root)
+    if base is None:
+        shutil.copytree(root, dest, ignore=shutil.ignore_patterns(*IGNORED), dirs_exist_ok=True)
+        return Snapshot(path=dest, root=root, base_commit=None, dirty=False)
+    commit, prefix = base
+    archive = _git(root, "archive", "--format=tar", f"{commit}:{prefix}" if prefix else commit)
+    if archive.returncode != 0:
+        raise EvolveError(f"git archive failed in {root}: {archive.stderr.decode().strip()}; "
+                          "check that the repository is healthy")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(dest, filter="data")
+    status = _git(root, "status", "--porcelain", "--untracked-files=no", "--", ".")
+    return Snapshot(path=dest, root=root, base_commit=commit, dirty=bool(status.stdout.strip()))

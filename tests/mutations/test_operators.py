@@ -1,0 +1,149 @@
+"""Every operator against its own examples, and every site of a realistic module."""
+
+from __future__ import annotations
+
+import random
+
+import libcst as cst
+import pytest
+
+from mutations import OPERATORS, Example, ModuleIndex, Operator
+from populations import Edit, Patch, apply_patch
+
+CASES = [
+    pytest.param(op, ex, id=f"{op.name}-{n}")
+    for op in OPERATORS.values()
+    for n, ex in enumerate(op.examples)
+]
+
+
+def _apply_one(op: Operator, source: str, site: int, params: dict) -> str:
+    index = ModuleIndex.build("m.py", source)
+    node_id = op.sites(index)[site]
+    result = apply_patch(Patch((Edit.make(op.name, "m.py", node_id, params),)), {"m.py": index})
+    assert not result.errors
+    return result.sources.get("m.py", source)
+
+
+@pytest.mark.parametrize(("op", "example"), CASES)
+def test_example_gives_exactly_its_after(op: Operator, example: Example) -> None:
+    assert _apply_one(op, example.before, example.site, dict(example.params)) == example.after
+
+
+def test_every_operator_has_an_example() -> None:
+    assert all(op.examples for op in OPERATORS.values())
+
+
+def test_registry_keys_are_operator_names() -> None:
+    assert all(name == op.name for name, op in OPERATORS.items())
+
+
+SAMPLE = '''"""A small module of the kind evolve targets."""
+
+import math
+
+STOPWORDS = ["a", "an", "the"]  # common words
+LIMIT = 10
+
+
+def words(text):
+    # split and filter
+    out = []
+    for word in text.split():  # each word
+        if word.lower() in STOPWORDS:
+            continue
+        out.append(word)
+    return out
+
+
+def total_length(items, scale=2):
+    total = 0
+    for item in items:
+        total += len(item) * scale  # weighted
+    return total
+
+
+def any_negative(values):
+    for v in values:
+        if v < 0 and not math.isnan(v):
+            return True
+    return False
+
+
+def normalise(data):
+    result = []
+    # divide by the norm
+    for x in data:
+        if x in (0, 1, 2):
+            result.append(x)
+        elif x > LIMIT or x is None:
+            break
+        else:
+            result.append(x / math.sqrt(len(data)))
+    while not result:
+        result = [0.5, True, "pad"]
+    return result
+
+
+def counter():
+    global LIMIT
+    LIMIT += 1
+    n = 0
+    while n < LIMIT:
+        n += 2
+        yield pow(n, 2)
+
+
+async def fetch(client, url):
+    try:
+        data = await client.get(url)
+    except ValueError:  # bad url
+        return None
+    return data
+
+
+class Box:
+    def area(self, w, h):
+        return max(w * h, 0) if w >= 1 else -w
+'''
+
+
+def _comments(code: str) -> set[str]:
+    found: set[str] = set()
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Comment(self, node: cst.Comment) -> None:
+            found.add(node.value)
+
+    cst.parse_module(code).visit(_Collect())
+    return found
+
+
+def _lost_with(op: Operator, node_id: str, index: ModuleIndex) -> set[str]:
+    """Comments that may go with the edit: those inside a deleted or replaced statement."""
+    if op.name not in ("delete_statement", "replace_statement"):
+        return set()
+    return _comments(index.module.code_for_node(index.nodes[node_id]))
+
+
+@pytest.fixture(scope="module")
+def sample() -> ModuleIndex:
+    return ModuleIndex.build("m.py", SAMPLE)
+
+
+@pytest.mark.parametrize("op", list(OPERATORS.values()), ids=lambda op: op.name)
+def test_every_site_still_compiles_and_keeps_comments(op: Operator, sample: ModuleIndex) -> None:
+    rng = random.Random(op.name)
+    sites = op.sites(sample)
+    assert sites, f"{op.name} has no site in the sample"
+    before = _comments(SAMPLE)
+    for node_id in sites:
+        for _ in range(2):
+            params = op.propose(node_id, sample, rng)
+            if params is None:
+                continue
+            result = apply_patch(Patch((Edit.make(op.name, "m.py", node_id, params),)), {"m.py": sample})
+            assert not result.errors and result.applied, (node_id, params, result)
+            code = result.sources["m.py"]
+            compile(code, "m.py", "exec")
+            assert before - _lost_with(op, node_id, sample) <= _comments(code), (node_id, params)
