@@ -166,7 +166,10 @@ def _median_from_report(report: Path) -> float:
 def _measure_callable(spec: BenchmarkSpec, baseline_dir: Path, variant_dir: Path, limits: Limits) -> Measurement:
     """One sandboxed runner for all samples; its own per-sample deadline reports hangs precisely."""
     per_sample = max(1, math.ceil(limits.wall_seconds))
-    budget = replace(limits, wall_seconds=2 * spec.repeats * (per_sample + 1) + 10)
+    # No CPU limit here: under RLIMIT_CPU the kernel updates the process clock
+    # only at scheduler ticks, and a sample shorter than a tick would read 0.
+    # The wall deadline and each sample's own alarm still bound the runner.
+    budget = replace(limits, wall_seconds=2 * spec.repeats * (per_sample + 1) + 10, cpu_seconds=math.inf)
     argv = [sys.executable, str(_BENCHRUNNER), "--target", spec.target, "--baseline", str(baseline_dir),
             "--variant", str(variant_dir), "--repeats", str(spec.repeats), "--number", str(spec.number),
             "--sample-timeout", str(per_sample)]

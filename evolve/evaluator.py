@@ -225,6 +225,23 @@ class Evaluator:
                 self.stats.stopped_at[observation.gate] += 1
         return final
 
+    def remeasure(self, patch: Patch, baseline: Observation, factor: int = 3) -> Observation:
+        """Evaluate ``patch`` again, bypassing the cache, with ``factor`` times the benchmark repeats.
+
+        The best of a run is the luckiest measurement among many; its figures
+        are re-taken before they are reported, so a reported gain is not noise.
+        """
+        early = self._static_gates(patch, baseline)
+        if isinstance(early, Observation):
+            return early
+        key, sources, kept = early
+        ctx = self.ctx
+        if ctx.benchmark is not None:
+            ctx = replace(ctx, benchmark=replace(ctx.benchmark, repeats=ctx.benchmark.repeats * factor))
+        changed = {f: s for f, s in sources.items() if s != self.baseline_sources[f]}
+        observed = self.backend.map(run_job, ctx, [Job(key=key, sources=changed)])[0]
+        return replace(observed, sources=sources, principles=kept)
+
     def _static_gates(self, patch: Patch, baseline: Observation):  # -> Observation | (key, sources, kept)
         applied = apply_patch(patch, self.indexes)
         if applied.errors:

@@ -180,6 +180,9 @@ def _jsonable_state(state: Any) -> Any:
 
 def _finish(config: Config, result: SearchResult, scorer: Scorer, indexes: dict[str, ModuleIndex],
             baseline: Observation, store: RunStore, out: TextIO, evaluator: Evaluator) -> RunOutcome:
+    if result.best_observation.status == Status.PASSED and result.best_patch.edits:
+        remeasured = evaluator.remeasure(result.best_patch, baseline)
+        result.best_observation, result.best_score = remeasured, scorer.score(remeasured)
     best = result.best_score
     base_sources = {f: i.source for f, i in indexes.items()}
     applied = apply_patch(result.best_patch, indexes)

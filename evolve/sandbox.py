@@ -157,14 +157,15 @@ def _limiter(limits: Limits) -> Callable[[], None]:
     have threads), so every value is clamped to the inherited hard limit here,
     in the parent; raising a hard limit would fail for an unprivileged engine.
     """
-    cpu = max(1, math.ceil(limits.cpu_seconds))
     wanted = {
-        resource.RLIMIT_CPU: (cpu, cpu + 1),  # SIGXCPU first, SIGKILL a second later
         resource.RLIMIT_AS: (limits.memory_bytes, limits.memory_bytes),
         resource.RLIMIT_FSIZE: (limits.file_bytes, limits.file_bytes),
         resource.RLIMIT_NPROC: (limits.processes, limits.processes),
         resource.RLIMIT_CORE: (0, 0),
     }
+    if math.isfinite(limits.cpu_seconds):  # infinite: no CPU timer (it coarsens the process clock)
+        cpu = max(1, math.ceil(limits.cpu_seconds))
+        wanted[resource.RLIMIT_CPU] = (cpu, cpu + 1)  # SIGXCPU first, SIGKILL a second later
     settings = [(res, _clamp(res, soft, hard)) for res, (soft, hard) in wanted.items()]
 
     def apply() -> None:

@@ -5,8 +5,11 @@ a set, hoist a loop invariant, a builtin instead of a Python loop). The guards
 are syntactic and conservative: they make sure the rewrite compiles and is
 *plausibly* equivalent; the test suite decides whether it really is.
 
-The module is longer than most (~450 lines) because the loop operators share
-the name analysis below (which names a loop writes, which a call reads).
+The module is past the usual size (~500 lines) because the two loop operators
+share the name analysis below (which names a loop writes, which a call reads)
+and the guards that keep each rewrite compilable; splitting it would put that
+analysis in a module of its own, which is the next step if a loop operator is
+added.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -26,7 +30,7 @@ _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.S
                   cst.GeneratorExp)
 
 
-def _walk(node: cst.CSTNode, into_scopes: bool = True):  # -> Iterator[cst.CSTNode]
+def _walk(node: cst.CSTNode, into_scopes: bool = True) -> Iterator[cst.CSTNode]:
     """``node`` and its descendants in tree order (optionally not entering nested scopes)."""
     yield node
     for child in node.children:
@@ -56,10 +60,12 @@ _CACHES = frozenset({"cache", "lru_cache", "cached_property", "memoize"})
 
 
 def _functools_aliased(index: ModuleIndex) -> bool:
-    """``import functools as ft``: the applier would see functools as imported."""
+    """A module-level ``import functools as ft``: the applier would take ``functools``
+    for imported and not add the import that ``@functools.cache`` needs."""
     return any(
-        isinstance(n, cst.ImportAlias) and n.asname is not None and n.evaluated_name == "functools"
-        for n in index.nodes.values()
+        isinstance(small, cst.Import) and any(a.asname and a.evaluated_name == "functools" for a in small.names)
+        for line in index.module.body if isinstance(line, cst.SimpleStatementLine)
+        for small in line.body
     )
 
 
@@ -364,6 +370,17 @@ def _names(node: cst.CSTNode) -> set[str]:
     return set(_name_counts(node))
 
 
+@lru_cache(maxsize=64)
+def _bound_anywhere(module: cst.Module) -> frozenset[str]:
+    """Every name bound somewhere in the module (to spot a shadowed ``sum``/``any``/``all``)."""
+    names: set[str] = set()
+    for node in _walk(module):
+        names |= _written_by(node)
+        if isinstance(node, cst.Param):
+            names.add(node.name.value)
+    return frozenset(names)
+
+
 def _loop_names(loop: cst.For) -> set[str] | None:
     """Names the loop target binds, if it is a name or a tuple/list of names."""
     target = loop.target
@@ -379,14 +396,15 @@ def _only_statement(block: cst.BaseSuite) -> cst.BaseStatement | None:
 
 
 def _sum_shape(loop: cst.For, names: set[str]) -> cst.AugAssign | None:
-    """``for x in xs: total += expr`` with ``total`` not read by ``expr`` or ``xs``."""
+    """``for x in xs: total += expr`` with ``total`` not read by ``expr`` or ``xs``,
+    and no loop variable in ``total`` (as in ``counts[x] += 1``)."""
     line = _only_statement(loop.body)
     if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
         return None
     aug = line.body[0]
     if not isinstance(aug, cst.AugAssign) or not isinstance(aug.operator, cst.AddAssign):
         return None
-    clash = _roots(aug.target) & (names | _names(aug.value) | _names(loop.iter))
+    clash = (_roots(aug.target) & (_names(aug.value) | _names(loop.iter))) or (_names(aug.target) & names)
     return None if clash or _contains(aug.value, _NOT_IN_GENEXP) else aug
 
 
@@ -492,7 +510,7 @@ class LoopToBuiltin(Operator):
     )
 
     def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
-        if _loop_shape(node) is None:
+        if _loop_shape(node) is None or _bound_anywhere(index.module) & {"sum", "any", "all"}:
             return False
         names = _loop_names(node)  # type: ignore[arg-type]
         return names is not None and not _used_outside(node_id, names, index)

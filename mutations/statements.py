@@ -10,6 +10,7 @@ a loop, no ``await``/``yield`` carried into another function, never a
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -124,17 +125,17 @@ def fits(donor_id: str, target_id: str, index: ModuleIndex) -> bool:
     return "bound" not in traits or _enclosing_def(donor_id, index) == _enclosing_def(target_id, index)
 
 
-def _draw(target_id: str, index: ModuleIndex, rng: random.Random, ok: Any) -> str | None:
+def _draw(target_id: str, index: ModuleIndex, rng: random.Random, ok: Callable[[str], bool]) -> str | None:
     """A random statement of the pool for which ``ok(candidate)`` holds, or ``None``."""
     pool = index.statements
-    for _ in range(_DONOR_DRAWS):
+    for _ in range(_DONOR_DRAWS if pool else 0):
         candidate = pool[rng.randrange(len(pool))]
         if candidate != target_id and ok(candidate):
             return candidate
     return None
 
 
-def _moved(node: cst.CSTNode, leading_lines: Any) -> cst.CSTNode:
+def _moved(node: cst.CSTNode, leading_lines: Sequence[cst.EmptyLine]) -> cst.CSTNode:
     """``node`` with the comments and blank lines of the place it moves to."""
     return node.with_changes(leading_lines=leading_lines)
 

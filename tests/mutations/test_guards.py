@@ -126,6 +126,14 @@ def test_loop_to_builtin_needs_the_loop_variable_dead_after_the_loop() -> None:
         "    for x in xs:\n        t += x\n    return t, x\n\n\n"
         "def g(xs, t):\n    for x in xs:\n        t += x\n        t += 1\n    return t\n\n\n"
         "def h(xs, t):\n    for x in xs:\n        t += t * x\n    return t\n\n\n"
-        "def k(xs):\n    for x in xs:\n        if x:\n            return x\n    return None\n"
+        "def k(xs):\n    for x in xs:\n        if x:\n            return x\n    return None\n\n\n"
+        "def c(xs, counts):\n    for x in xs:\n        counts[x] += 1\n"
     )
     assert _site_code("loop_to_builtin", source) == []
+    fine = "def s(xs, t):\n    for x in xs:\n        t += x\n    return t\n"
+    assert _site_code("loop_to_builtin", fine) == ["for x in xs:"]
+    assert _site_code("loop_to_builtin", fine + "\n\nsum = len\n") == []
+
+
+def test_no_cache_when_functools_is_imported_under_another_name() -> None:
+    assert _site_code("add_cache", "import functools as ft\n\n\ndef e(n):\n    return n\n") == []
