@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -107,7 +108,9 @@ def classify_test_run(completed: Completed, out: Path, expected: Sequence[str]) 
     import json
 
     if completed.timed_out:
-        return Observation(status=Status.TIMED_OUT, gate="tests", reason="tests exceeded the time limit")
+        return Observation(status=Status.TIMED_OUT, gate="tests", reason="tests exceeded the wall-time limit")
+    if completed.signal == signal.SIGXCPU:
+        return Observation(status=Status.TIMED_OUT, gate="tests", reason="tests exceeded the CPU-time limit")
     try:
         result = json.loads(out.read_text(encoding="utf-8"))
     except (OSError, ValueError):

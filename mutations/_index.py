@@ -44,7 +44,10 @@ class _Walker(cst.CSTVisitor):
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         index = self._index
-        pos = self.get_metadata(PositionProvider, node)
+        pos = self.get_metadata(PositionProvider, node, None)
+        if pos is None:  # LibCST has no position for some implicit whitespace (match guards)
+            self._stack.append(node)
+            return True
         base = f"{type(node).__name__}@{pos.start.line}:{pos.start.column}-{pos.end.line}:{pos.end.column}"
         count = index._seen.get(base, 0) + 1
         index._seen[base] = count
@@ -52,8 +55,9 @@ class _Walker(cst.CSTVisitor):
         index.ids[node] = node_id
         index.nodes[node_id] = node
         index.scopes[node_id] = ".".join(self._scope) if self._scope else MODULE_SCOPE
-        if self._stack:
-            index.parents[node_id] = index.ids[self._stack[-1]]
+        parent = next((index.ids[n] for n in reversed(self._stack) if n in index.ids), None)
+        if parent is not None:
+            index.parents[node_id] = parent
         self._stack.append(node)
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             self._scope.append(node.name.value)

@@ -104,6 +104,15 @@ class _PatchTransformer(cst.CSTTransformer):
                 self._by_node.setdefault(visiting, []).append((order, visiting, edit))
         self.applied: set[int] = set()
         self.imports: list[str] = []
+        # Only the targeted nodes and their ancestors are entered: a patch of a
+        # few edits then costs a walk of a few paths, not of the whole module.
+        self._needed = set(self._by_node)
+        for node_id in list(self._by_node):
+            self._needed.update(index.ancestors(node_id))
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        node_id = self._index.ids.get(node)
+        return node_id is None or node_id in self._needed
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
         node_id = self._index.ids.get(original_node)
@@ -132,6 +141,7 @@ def _add_imports(module: cst.Module, names: Iterable[str]) -> cst.Module:
         for small in stmt.body
         if isinstance(small, cst.Import)
         for alias in small.names
+        if alias.asname is None
     }
     missing = [n for n in dict.fromkeys(names) if n not in present]
     if not missing:

@@ -81,3 +81,21 @@ def test_uncommitted_changes_are_not_evolved_and_left_alone(make_project, write_
     assert "work in progress" not in outcome.diff
     assert tree_digest(root) == before
     assert git(root, "status", "--porcelain") == status
+
+
+def test_repair_mode_fixes_a_failing_test(make_project, write_config):
+    from tests.conftest import CORE
+
+    buggy = CORE.replace("if value in LIMITS:", "if value not in LIMITS:")
+    root = make_project(core=buggy)
+    path = write_config(
+        root, mode="repair",
+        target={"root": str(root), "files": ["calc/core.py"], "functions": ["calc/core.py::slow_total"]},
+        search={"population": 8, "generations": 4, "seed": 2,
+                "operators": ["replace_comparison_operator", "negate_condition", "perturb_constant",
+                              "delete_statement"]})
+    out = io.StringIO()
+    outcome = run_experiment(load_config(path), out=out, progress=False)
+    assert outcome.improved, out.getvalue()
+    assert outcome.best.tier == 6  # every test passes
+    assert "+        if value in LIMITS:" in outcome.diff or "+        if not (value not in LIMITS):" in outcome.diff
