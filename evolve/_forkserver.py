@@ -35,12 +35,16 @@ from typing import Any  # noqa: E402
 OUTPUT_TAIL = 2000
 
 
-def _load_runner() -> Any:
-    spec = importlib.util.spec_from_file_location("_evolve_testrunner", os.path.join(_HERE, "_testrunner.py"))
+def _load(name: str) -> Any:
+    """Load a sibling script by path (this folder is not on ``sys.path``, on purpose)."""
+    spec = importlib.util.spec_from_file_location(f"_evolve{name}", os.path.join(_HERE, f"{name}.py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+_privdrop = _load("_privdrop")
 
 
 def _warm_up(runner: Any) -> None:
@@ -86,6 +90,10 @@ def _child(request: dict[str, Any], runner: Any) -> None:
         os.setsid()
         for name, (soft, hard) in request["rlimits"].items():
             resource.setrlimit(getattr(resource, name), (soft, hard))
+        if request.get("user"):
+            _privdrop.drop_to(*request["user"])
+        _privdrop.die_with_parent()
+        sys.dont_write_bytecode = True
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
@@ -164,7 +172,8 @@ def _tail(path: str) -> str:
 
 
 def main() -> int:
-    runner = _load_runner()
+    _privdrop.die_with_parent()  # the worker that started us is gone: so are we
+    runner = _load("_testrunner")
     _warm_up(runner)
     gc.collect()
     gc.freeze()  # children share the warm heap copy-on-write

@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from evolve.sandbox import Completed, Limits, run_sandboxed
+from evolve.sandbox import Completed, Limits, hand_over, run_sandboxed
 
 __all__ = ["BenchmarkSpec", "Measurement", "measure_interleaved"]
 
@@ -139,6 +139,7 @@ def _pytest_sample(spec: BenchmarkSpec, directory: Path, limits: Limits) -> floa
         (directory / ".tmp").mkdir(exist_ok=True)
         fd, name = tempfile.mkstemp(prefix="evolve-benchmark-", suffix=".json", dir=directory / ".tmp")
         os.close(fd)
+        hand_over(directory / ".tmp")  # pytest writes the report as the sandbox user
     except OSError as exc:
         raise _SampleError(f"cannot create a benchmark report in {directory}: {exc}") from None
     report = Path(name)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from evolve.backends import Backend
 from evolve.benchmark import BenchmarkSpec, measure_interleaved
-from evolve.sandbox import Completed, Limits, run_sandboxed
+from evolve.sandbox import Completed, Limits, hand_over, run_sandboxed
 from evolve.warm import server_for
 from fitness.observation import TEST_PASSED, Observation, Status
 from fitness.principles import PrincipleSettings, check_principles
@@ -78,6 +78,7 @@ def run_job(ctx: EvaluationContext, job: Job) -> Observation:
         shutil.copytree(ctx.snapshot, project, symlinks=True)
         for file, text in job.sources.items():
             (project / file).write_text(text, encoding="utf-8")
+        hand_over(workspace)
         observation = _run_tests(ctx, workspace, project)
         if observation.status == Status.PASSED and ctx.benchmark is not None:
             observation = _run_benchmark(ctx, project, observation)

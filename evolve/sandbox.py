@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 import os
+import pwd
+import shutil
 import resource
 import selectors
 import signal
@@ -27,7 +29,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Completed", "Limits", "run_sandboxed", "sandbox_env"]
+from evolve import _privdrop
+
+__all__ = ["Completed", "Isolation", "Limits", "hand_over", "run_sandboxed", "sandbox_env", "sandbox_user"]
 
 _DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 _CHUNK = 64 * 1024
@@ -86,6 +90,72 @@ class Completed:
         return self.signal in (signal.SIGKILL, signal.SIGSEGV) and not self.timed_out
 
 
+SANDBOX_USER = "nobody"
+ISOLATION_LEVELS = ("process", "bwrap")
+
+
+def sandbox_user() -> tuple[int, int] | None:
+    """(uid, gid) that variant code runs as, or None to keep the engine's user.
+
+    The kernel does not enforce ``RLIMIT_NPROC`` for root, and root can write
+    the user's files and signal the engine. When the engine is root, variant
+    code therefore drops to ``nobody``: the process limit holds, the user's
+    project (not world-writable) cannot be changed, the engine cannot be
+    killed. An unprivileged engine keeps its user; the limits still apply.
+    """
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(SANDBOX_USER)
+    except KeyError:
+        return None
+    return entry.pw_uid, entry.pw_gid
+
+
+def hand_over(path: Path) -> None:
+    """Give a workspace to the sandbox user, so the variant may write there and only there."""
+    user = sandbox_user()
+    if user is None:
+        return
+    os.chown(path, *user)
+    for root, dirs, files in os.walk(path):
+        for name in (*dirs, *files):
+            os.lchown(os.path.join(root, name), *user)
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """The isolation level around the limits: ``process`` (limits only) or ``bwrap``.
+
+    Under ``bwrap`` (bubblewrap) the variant sees the whole filesystem read-only
+    (with an empty ``/tmp``) except the ``writable`` folders, has no network
+    (its own empty network namespace) and its own process namespace, which
+    dies with it.
+    """
+
+    level: str = "process"
+    writable: tuple[str, ...] = ()
+    readonly: tuple[str, ...] = ()
+
+    def wrap(self, argv: Sequence[str]) -> list[str]:
+        if self.level != "bwrap":
+            return list(argv)
+        binds = [arg for path in self.writable for arg in ("--bind", path, path)]
+        binds += [arg for path in self.readonly for arg in ("--ro-bind", path, path)]
+        return [bwrap_path(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                *binds, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+                "--die-with-parent", "--", *argv]
+
+
+def bwrap_path() -> str:
+    """Where bubblewrap is, or an ``OSError`` saying how to get it."""
+    found = shutil.which("bwrap")
+    if found is None:
+        raise OSError("sandbox: bwrap needs bubblewrap (Debian/Ubuntu: apt-get install bubblewrap); "
+                      "or use sandbox: process")
+    return found
+
+
 def sandbox_env(cwd: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The child's whole environment: nothing leaks from the engine but PATH.
 
@@ -97,6 +167,10 @@ def sandbox_env(cwd: Path, extra: Mapping[str, str] | None = None) -> dict[str, 
     home, tmp = root / ".home", root / ".tmp"
     home.mkdir(exist_ok=True)
     tmp.mkdir(exist_ok=True)
+    user = sandbox_user()
+    if user is not None:
+        for folder in (home, tmp):
+            os.chown(folder, *user)
     env = {
         "PATH": os.environ.get("PATH", _DEFAULT_PATH),
         "LANG": "C.UTF-8",
@@ -116,6 +190,7 @@ def run_sandboxed(
     cwd: Path,
     limits: Limits = Limits(),
     env: Mapping[str, str] | None = None,
+    isolation: Isolation = Isolation(),
 ) -> Completed:
     """Run ``argv`` in ``cwd`` under ``limits``; never raises for what the child does.
 
@@ -126,9 +201,10 @@ def run_sandboxed(
     if not argv:
         raise ValueError("run_sandboxed needs a command")
     start = time.monotonic()
+    user = sandbox_user()
     try:
         proc = subprocess.Popen(
-            list(argv),
+            isolation.wrap(argv),
             cwd=cwd,
             env=sandbox_env(cwd, env),
             stdin=subprocess.DEVNULL,
@@ -136,7 +212,7 @@ def run_sandboxed(
             stderr=subprocess.PIPE,
             close_fds=True,
             start_new_session=True,
-            preexec_fn=_limiter(limits),
+            preexec_fn=_limiter(limits, user),
         )
     except (OSError, subprocess.SubprocessError) as exc:
         code = 127 if isinstance(exc, FileNotFoundError) else 126
@@ -150,7 +226,7 @@ def run_sandboxed(
         raise
 
 
-def _limiter(limits: Limits) -> Callable[[], None]:
+def _limiter(limits: Limits, user: tuple[int, int] | None = None) -> Callable[[], None]:
     """The preexec hook: only ``setrlimit`` calls, values computed beforehand.
 
     Code between fork and exec must do as little as possible (the parent may
@@ -171,6 +247,9 @@ def _limiter(limits: Limits) -> Callable[[], None]:
     def apply() -> None:
         for res, pair in settings:
             resource.setrlimit(res, pair)
+        if user is not None:
+            _privdrop.drop_to(*user)
+        _privdrop.die_with_parent()
 
     return apply
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-from evolve.sandbox import Completed, Limits, sandbox_env
+from evolve.sandbox import Completed, Limits, sandbox_env, sandbox_user
 
 SERVER = Path(__file__).with_name("_forkserver.py")
 START_SECONDS = 120.0
@@ -78,7 +78,7 @@ class WarmTestServer:
         output = cwd.parent / "output.txt"
         request = {
             "argv": list(argv), "cwd": str(cwd), "env": sandbox_env(cwd), "output": str(output),
-            "rlimits": child_rlimits(limits), "wall_seconds": limits.wall_seconds,
+            "rlimits": child_rlimits(limits), "wall_seconds": limits.wall_seconds, "user": sandbox_user(),
         }
         assert self.proc.stdin is not None and self.proc.stdout is not None
         try:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from evolve.sandbox import hand_over
 from evolve.benchmark import BenchmarkSpec, Measurement, measure_interleaved
 from evolve.sandbox import Limits
 
@@ -87,6 +88,7 @@ def _trees(tmp_path: Path, baseline: str, variant: str, **extra: str) -> tuple[P
         for file, text in extra.items():
             (root / file).write_text(text)
         dirs.append(root)
+    hand_over(tmp_path)  # the samples run as the sandbox user and log next to the trees
     return dirs[0], dirs[1]
 
 

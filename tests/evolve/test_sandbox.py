@@ -58,7 +58,33 @@ def no_leftovers(tmp_path: Path) -> Iterator[None]:
 
 
 def _python(tmp_path: Path, code: str, limits: Limits = Limits(), env: dict[str, str] | None = None):
+    sandbox.hand_over(tmp_path)  # the child may write its own folder, as the sandbox user
     return run_sandboxed([PY, "-c", code], cwd=tmp_path, limits=limits, env=env)
+
+
+needs_root = pytest.mark.skipif(sandbox.sandbox_user() is None, reason="privileges are dropped only by a root engine")
+
+
+@needs_root
+def test_a_root_engine_runs_variants_as_the_sandbox_user(tmp_path: Path) -> None:
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.txt"
+    outside.write_text("precious")
+    code = (f"import os, sys\nprint(os.getuid())\n"
+            f"try:\n    open({str(outside)!r}, 'w').write('gone')\nexcept PermissionError:\n    print('no write')\n"
+            f"try:\n    os.kill(os.getppid(), 9)\nexcept PermissionError:\n    print('no kill')\n")
+    done = _python(tmp_path, code)
+    assert done.stdout.split() == [str(sandbox.sandbox_user()[0]), "no", "write", "no", "kill"], done.stderr
+    assert outside.read_text() == "precious"
+
+
+@needs_root
+@pytest.mark.hostile
+def test_process_limit_holds_for_a_root_engine(tmp_path: Path) -> None:
+    code = ("import os, time\nn = 0\ntry:\n    for _ in range(200):\n        if os.fork() == 0:\n"
+            "            time.sleep(5)\n            os._exit(0)\n        n += 1\nexcept OSError:\n    pass\nprint(n)")
+    done = _python(tmp_path, code, Limits(processes=20, wall_seconds=20))
+    assert done.ok, done.stderr
+    assert int(done.stdout) < 20
 
 
 def test_normal_command_output_and_exit_code(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from evolve.sandbox import Limits, run_sandboxed
+from evolve.sandbox import Limits, hand_over, run_sandboxed
 
 RUNNER = Path(__file__).parents[2] / "evolve" / "_testrunner.py"
 
@@ -110,6 +110,7 @@ def _project(root: Path, **tests: str) -> Path:
 
 def _run(root: Path, *options: str) -> dict[str, Any]:
     out = root / "result.json"
+    hand_over(root)  # the runner writes its record as the sandbox user
     argv = [sys.executable, str(RUNNER), "--out", "result.json", *options, "--", "tests"]
     done = run_sandboxed(argv, cwd=root, limits=Limits(wall_seconds=60))
     assert out.exists(), done.stdout + done.stderr
