@@ -7,7 +7,7 @@ variant's workspace, in a sandboxed process, as
 
 so it imports only the standard library, pytest and coverage, never ``evolve``.
 It writes ``{"exit_code", "collected", "tests", "durations", "coverage",
-"collection_errors"}`` atomically (a reader never sees half a file; a missing
+"collection_errors", "memory_errors"}`` atomically (a reader never sees half a file; a missing
 file means the process died) and exits with pytest's exit code.
 
 Outcome per test combines its phases: "error" if setup or teardown failed,
@@ -42,6 +42,7 @@ class Collector:
         self.phases: dict[str, dict[str, str]] = {}
         self.durations: dict[str, float] = {}
         self.collection_errors: list[str] = []
+        self.memory_errors: list[str] = []
 
     def pytest_collection_finish(self, session: Any) -> None:
         self.collected = len(session.items)
@@ -52,6 +53,8 @@ class Collector:
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         self.phases.setdefault(report.nodeid, {})[report.when] = phase_outcome(report)
+        if report.failed and "MemoryError" in str(report.longrepr)[-4000:]:
+            self.memory_errors.append(report.nodeid)
         if report.when == "call":
             self.durations[report.nodeid] = report.duration
 
@@ -143,6 +146,7 @@ def main(argv: list[str]) -> int:
         "durations": collector.durations,
         "coverage": None if cov is None else coverage_percent(cov, args.cover),
         "collection_errors": collector.collection_errors,
+        "memory_errors": collector.memory_errors,
     })
     return exit_code
 

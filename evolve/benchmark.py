@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from evolve.sandbox import Completed, Limits, hand_over, run_sandboxed
+from evolve.sandbox import Completed, Isolation, Limits, hand_over, run_sandboxed
 
 __all__ = ["BenchmarkSpec", "Measurement", "measure_interleaved"]
 
@@ -94,13 +94,14 @@ def measure_interleaved(
     baseline_dir: Path,
     variant_dir: Path,
     limits: Limits = Limits(),
+    isolation: Isolation = Isolation(),
 ) -> Measurement:
     """Time ``spec`` in both trees, interleaved, ``spec.repeats`` rounds; never raises."""
     baseline_dir, variant_dir = Path(baseline_dir).resolve(), Path(variant_dir).resolve()
     if spec.kind == "callable":
-        return _measure_callable(spec, baseline_dir, variant_dir, limits)
+        return _measure_callable(spec, baseline_dir, variant_dir, limits, isolation)
     sampler = _command_sample if spec.kind == "command" else _pytest_sample
-    return _interleave(spec.repeats, baseline_dir, variant_dir, lambda d: sampler(spec, d, limits))
+    return _interleave(spec.repeats, baseline_dir, variant_dir, lambda d: sampler(spec, d, limits, isolation))
 
 
 def _order(repeats: int) -> Iterator[str]:
@@ -123,13 +124,13 @@ def _interleave(repeats: int, baseline_dir: Path, variant_dir: Path, sample: Cal
     return Measurement(tuple(samples["variant"]), tuple(samples["baseline"]), error, timed_out)
 
 
-def _command_sample(spec: BenchmarkSpec, directory: Path, limits: Limits) -> float:
-    done = run_sandboxed(["/bin/sh", "-c", spec.target], cwd=directory, limits=limits)
+def _command_sample(spec: BenchmarkSpec, directory: Path, limits: Limits, isolation: Isolation) -> float:
+    done = run_sandboxed(["/bin/sh", "-c", spec.target], cwd=directory, limits=limits, isolation=isolation)
     _check(done)
     return done.cpu_seconds
 
 
-def _pytest_sample(spec: BenchmarkSpec, directory: Path, limits: Limits) -> float:
+def _pytest_sample(spec: BenchmarkSpec, directory: Path, limits: Limits, isolation: Isolation) -> float:
     """One pytest process; the figure is pytest-benchmark's median for the one test.
 
     The report goes to a fresh file per sample: a stale report must never pass
@@ -146,7 +147,7 @@ def _pytest_sample(spec: BenchmarkSpec, directory: Path, limits: Limits) -> floa
     argv = [sys.executable, "-m", "pytest", spec.target, "-q", "-p", "no:cacheprovider", "--benchmark-only",
             "--benchmark-timer=time.process_time", f"--benchmark-json={report}"]
     try:
-        _check(run_sandboxed(argv, cwd=directory, limits=limits))
+        _check(run_sandboxed(argv, cwd=directory, limits=limits, isolation=isolation))
         return _median_from_report(report)
     finally:
         with contextlib.suppress(OSError):
@@ -164,7 +165,8 @@ def _median_from_report(report: Path) -> float:
         raise _SampleError(f"unreadable benchmark report: {exc!r}") from None
 
 
-def _measure_callable(spec: BenchmarkSpec, baseline_dir: Path, variant_dir: Path, limits: Limits) -> Measurement:
+def _measure_callable(spec: BenchmarkSpec, baseline_dir: Path, variant_dir: Path, limits: Limits,
+                      isolation: Isolation) -> Measurement:
     """One sandboxed runner for all samples; its own per-sample deadline reports hangs precisely."""
     per_sample = max(1, math.ceil(limits.wall_seconds))
     # No CPU limit here: under RLIMIT_CPU the kernel updates the process clock
@@ -174,7 +176,7 @@ def _measure_callable(spec: BenchmarkSpec, baseline_dir: Path, variant_dir: Path
     argv = [sys.executable, str(_BENCHRUNNER), "--target", spec.target, "--baseline", str(baseline_dir),
             "--variant", str(variant_dir), "--repeats", str(spec.repeats), "--number", str(spec.number),
             "--sample-timeout", str(per_sample)]
-    done = run_sandboxed(argv, cwd=variant_dir, limits=budget)
+    done = run_sandboxed(argv, cwd=variant_dir, limits=budget, isolation=isolation)
     try:
         return _parse_runner(done)
     except _SampleError as exc:

@@ -23,8 +23,8 @@ from fitness.aggregate import Weights
 from fitness.principles import PRINCIPLES, PrincipleSettings
 
 MODES = ("improve", "repair")
-BACKENDS = ("loky", "serial")
-SANDBOXES = ("process",)
+BACKENDS = ("loky", "serial", "dask")
+SANDBOXES = ("process", "bwrap")
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,16 @@ class SearchConfig:
 
 
 @dataclass(frozen=True)
+class PromotionConfig:
+    """What happens to a survivor after the run: re-measured how carefully, promoted where by itself."""
+
+    auto_into: str | None = None
+    """A branch to promote into at the end of the run when every promotion rule holds (unattended runs)."""
+    verify_repeats: int = 15
+    """Interleaved benchmark rounds when a survivor is re-measured on a clean checkout."""
+
+
+@dataclass(frozen=True)
 class Config:
     """A whole experiment, validated."""
 
@@ -79,9 +89,12 @@ class Config:
     search: SearchConfig = SearchConfig()
     workers: int = 2
     backend: str = "loky"
+    scheduler: str | None = None
+    """dask only: ``local`` (a cluster on this machine) or a scheduler address ``tcp://host:port``."""
     sandbox: str = "process"
     memory_mb: int = 2048
     run_dir: Path = Path(".evolve/runs")
+    promotion: PromotionConfig = PromotionConfig()
     source: Path | None = None
 
     def to_yaml_dict(self) -> dict[str, Any]:
@@ -110,9 +123,11 @@ class Config:
                        for k, v in dataclasses.asdict(self.search).items()},
             "workers": self.workers,
             "backend": self.backend,
+            "scheduler": self.scheduler,
             "sandbox": self.sandbox,
             "memory_mb": self.memory_mb,
             "run_dir": str(self.run_dir),
+            "promotion": {"auto_into": self.promotion.auto_into, "verify_repeats": self.promotion.verify_repeats},
         }
 
     def with_overrides(self, **overrides: Any) -> Config:
@@ -124,6 +139,8 @@ class Config:
         data["search"].update(search)
         for key, value in top.items():
             data[key] = str(value) if isinstance(value, Path) else value
+        if top.get("backend", "dask") != "dask" and "scheduler" not in top:
+            data["scheduler"] = None  # the config's scheduler went with its dask backend
         data["target"]["root"] = str(self.target.root)
         return _build(data, base=Path.cwd(), source=self.source, label="command line")
 
@@ -156,12 +173,13 @@ def config_from_dict(data: Mapping[str, Any], base: Path, label: str = "config")
 
 
 _TOP = {"experiment", "mode", "target", "tests", "benchmark", "fitness", "principles", "search",
-        "workers", "backend", "sandbox", "memory_mb", "run_dir"}
+        "workers", "backend", "scheduler", "sandbox", "memory_mb", "run_dir", "promotion"}
 _TARGET = {"root", "files", "functions"}
 _TESTS = {"paths", "args", "timeout", "coverage"}
 _BENCH = {"callable", "command", "pytest", "repeats", "number"}
 _FITNESS = {"weights", "threshold"}
 _PRINCIPLES = {"hard", "soft", "protected", "allowed_imports", "complexity_ceiling"}
+_PROMOTION = {"auto_into", "verify_repeats"}
 
 
 class _Reader:
@@ -230,10 +248,11 @@ def _build(data: dict[str, Any], base: Path, source: Path | None, label: str) ->
     if mode not in MODES:
         raise top.fail("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
     target = _target(top.section("target", _TARGET), base)
+    backend = _choice(top, "backend", BACKENDS, "loky")
     return Config(
         experiment=top.get("experiment", str, "experiment"),
         target=target,
-        tests=_tests(top.section("tests", _TESTS)),
+        tests=_tests(top.section("tests", _TESTS), target.root),
         benchmark=_benchmark(top.section("benchmark", _BENCH)) if data.get("benchmark") else None,
         mode=mode,
         weights=_weights(top.section("fitness", _FITNESS)),
@@ -241,10 +260,12 @@ def _build(data: dict[str, Any], base: Path, source: Path | None, label: str) ->
         principles=_principles(top.section("principles", _PRINCIPLES)),
         search=_search(top),
         workers=top.number("workers", int, 2, 1, 256),
-        backend=_choice(top, "backend", BACKENDS, "loky"),
+        backend=backend,
+        scheduler=_scheduler(top, backend),
         sandbox=_choice(top, "sandbox", SANDBOXES, "process"),
         memory_mb=top.number("memory_mb", int, 2048, 64),
         run_dir=Path(top.get("run_dir", str, ".evolve/runs")),
+        promotion=_promotion(top.section("promotion", _PROMOTION)),
         source=source,
     )
 
@@ -253,6 +274,24 @@ def _choice(reader: _Reader, name: str, choices: tuple[str, ...], default: str) 
     value = reader.get(name, str, default)
     if value not in choices:
         raise reader.fail(name, f"must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _scheduler(top: _Reader, backend: str) -> str | None:
+    """``local`` or ``tcp://host:port``, only with ``backend: dask`` (where ``local`` is the default)."""
+    from evolve.backends import SCHEDULER_LOCAL, scheduler_problem
+
+    value = top.get("scheduler", str, None)
+    if backend != "dask":
+        if value is not None:
+            raise top.fail("scheduler", f"is only used with backend: dask (backend is {backend}); "
+                                        "set backend: dask (--backend dask) or remove scheduler")
+        return None
+    if value is None:
+        value = SCHEDULER_LOCAL
+    problem = scheduler_problem(value)
+    if problem is not None:
+        raise top.fail("scheduler", problem)
     return value
 
 
@@ -281,9 +320,14 @@ def _target(reader: _Reader, base: Path) -> TargetConfig:
     return TargetConfig(root=root, files=files, functions={f: tuple(q) for f, q in functions.items()})
 
 
-def _tests(reader: _Reader) -> TestsConfig:
+def _tests(reader: _Reader, root: Path) -> TestsConfig:
+    paths = reader.strings("paths", ("tests",))
+    for path in paths:
+        if not (root / path.split("::")[0]).exists():
+            raise reader.fail("paths", f"names {path}, which does not exist under {root}; "
+                                       "point tests.paths at your pytest tests")
     return TestsConfig(
-        paths=reader.strings("paths", ("tests",)),
+        paths=paths,
         args=reader.strings("args", ()),
         timeout=reader.number("timeout", float, 60.0, 0.1),
         coverage=reader.get("coverage", bool, True),
@@ -351,3 +395,16 @@ def _search(top: _Reader) -> SearchConfig:
         seed=reader.get("seed", int, d.seed),
         operators=operators,
     )
+
+
+_BRANCH_FORBIDDEN = (" ", "~", "^", ":", "?", "*", "[", "\\", "..", "@{", "//")
+
+
+def _promotion(reader: _Reader) -> PromotionConfig:
+    """``auto_into`` must look like a git branch name (git itself has the last word at promotion)."""
+    into = reader.get("auto_into", str, None)
+    if into is not None and (not into or into.startswith(("-", "/", ".")) or into.endswith(("/", ".", ".lock"))
+                             or any(bad in into for bad in _BRANCH_FORBIDDEN)):
+        raise reader.fail("auto_into", f"must be a branch name such as main, got {into!r}")
+    return PromotionConfig(auto_into=into,
+                           verify_repeats=reader.number("verify_repeats", int, PromotionConfig.verify_repeats, 3, 1000))

@@ -67,6 +67,30 @@ class OperatorStats:
     improved: int = 0
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where an offspring came from: its parents' patch keys and the variation that made it.
+
+    Recorded for lineage (the report traces the best individual back to
+    generation 0); it consumes no randomness, so runs stay reproducible.
+    """
+
+    parents: tuple[str, ...] = ()
+    variation: str = "seed"
+
+
+@dataclass
+class EngineState:
+    """A checkpoint of the loop after generation ``gen`` (pickled with DEAP's individuals)."""
+
+    gen: int
+    population: list[Any]
+    hall: Any
+    logbook: Any
+    rng_state: Any
+    operator_stats: dict[str, OperatorStats]
+
+
 @dataclass
 class SearchResult:
     best_patch: Patch
@@ -105,11 +129,12 @@ class Engine:
         self.on_generation = on_generation
         self.on_evaluated = on_evaluated
         self.operator_stats: dict[str, OperatorStats] = {name: OperatorStats() for name in pool.sites}
-        self.hall = tools.HallOfFame(5, similar=lambda a, b: a.patch == b.patch)
+        self.hall = tools.HallOfFame(5, similar=_same_patch)
         self.logbook = tools.Logbook()
         self.logbook.header = ["gen", "evals", "cached", "best", "mean", "std"]
         self.toolbox = self._toolbox()
         self._eval_seconds = 0.0
+        self._origins: dict[Patch, Origin] = {}
 
     def _toolbox(self) -> base.Toolbox:
         toolbox = base.Toolbox()
@@ -121,11 +146,15 @@ class Engine:
 
     # ------------------------------------------------------------ the loop
 
-    def run(self, start_population: Sequence[Patch] | None = None, first_generation: int = 0) -> SearchResult:
+    def run(self, start_population: Sequence[Patch] | None = None, resume: EngineState | None = None) -> SearchResult:
+        """Breed to the last generation, from seeds, given patches, or a checkpointed state."""
         started = time.perf_counter()
-        population = [creator.EvolveIndividual(p) for p in (start_population or self._seed())]
-        self.toolbox.evaluate(population, first_generation)
-        self._record(first_generation, population)
+        if resume is not None:
+            population, first_generation = self._restore(resume), resume.gen
+        else:
+            population, first_generation = [creator.EvolveIndividual(p) for p in (start_population or self._seed())], 0
+            self.toolbox.evaluate(population, first_generation)
+            self._record(first_generation, population)
         for gen in range(first_generation + 1, self.settings.generations + 1):
             population = self._next_generation(population)
             self.toolbox.evaluate([ind for ind in population if ind.score is None], gen)
@@ -137,6 +166,17 @@ class Engine:
             logbook=self.logbook, generations=self.settings.generations, operator_stats=self.operator_stats,
             seconds=seconds, engine_seconds=max(0.0, seconds - self._eval_seconds),
         )
+
+    def state(self, gen: int, population: list[Any]) -> EngineState:
+        """Everything the loop needs to continue after ``gen`` exactly as if never stopped."""
+        return EngineState(gen=gen, population=list(population), hall=self.hall, logbook=self.logbook,
+                           rng_state=self.rng.getstate(), operator_stats=dict(self.operator_stats))
+
+    def _restore(self, state: EngineState) -> list[Any]:
+        self.hall, self.logbook = state.hall, state.logbook
+        self.operator_stats = dict(state.operator_stats)
+        self.rng.setstate(state.rng_state)
+        return list(state.population)
 
     def _seed(self) -> list[Patch]:
         patches: list[Patch] = []
@@ -150,17 +190,25 @@ class Engine:
         survivors = tools.selBest(population, max(2, math.ceil(s.survivors * len(population))))
         elites = tools.selBest(population, s.elites)
         offspring: list[Any] = [self._clone(e) for e in elites]
+        self._origins = {}
         while len(offspring) < s.population:
             p1, p2 = self.toolbox.select(survivors, 2)
             a, b = p1.patch, p2.patch
-            if self.rng.random() < s.crossover:
+            crossed = self.rng.random() < s.crossover
+            if crossed:
                 a, b = self.toolbox.mate(a, b)
-            for child in (a, b):
-                if self.rng.random() < s.mutation or not len(child):
+            for child, parent in ((a, p1), (b, p2)):
+                mutated = self.rng.random() < s.mutation or not len(child)
+                if mutated:
                     child = self.toolbox.mutate(child)
                 if len(offspring) < s.population:
                     offspring.append(creator.EvolveIndividual(child))
+                    self._origins[child] = _origin((p1, p2) if crossed else (parent,), crossed, mutated)
         return offspring
+
+    def origin(self, patch: Patch) -> Origin:
+        """Parents and variation of this patch in the generation being evaluated (seeds: none, ``seed``)."""
+        return self._origins.get(patch, Origin())
 
     def _clone(self, individual: Any) -> Any:
         twin = creator.EvolveIndividual(individual.patch)
@@ -212,6 +260,16 @@ class Engine:
         self.logbook.record(**record)
         if self.on_generation is not None:
             self.on_generation(gen, record, population)
+
+
+def _origin(parents: tuple[Any, ...], crossed: bool, mutated: bool) -> Origin:
+    steps = [name for name, done in (("crossover", crossed), ("mutation", mutated)) if done]
+    return Origin(tuple(dict.fromkeys(p.patch.key for p in parents)), "+".join(steps) or "copy")
+
+
+def _same_patch(a: Any, b: Any) -> bool:
+    """Hall-of-fame identity (a module function, so the hall pickles into checkpoints)."""
+    return bool(a.patch == b.patch)
 
 
 def _component_stats(population: list[Any]) -> dict[str, dict[str, float]]:

@@ -20,10 +20,12 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from evolve.backends import Backend
 from evolve.benchmark import BenchmarkSpec, measure_interleaved
-from evolve.sandbox import Completed, Limits, hand_over, run_sandboxed
+from evolve.router import Route, Router
+from evolve.sandbox import Completed, Isolation, Limits, hand_over, run_sandboxed
 from evolve.warm import server_for
 from fitness.observation import TEST_PASSED, Observation, Status
 from fitness.principles import PrincipleSettings, check_principles
@@ -33,6 +35,7 @@ from populations.patch import Patch, apply_patch
 RUNNER = Path(__file__).with_name("_testrunner.py")
 
 GATES = ("apply", "compile", "principles", "tests", "benchmark")
+NO_ROUTE = Route(None, "fast path off")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,17 @@ class EvaluationContext:
     expected_tests: tuple[str, ...] = ()
     fresh_process: bool = False
     """Run tests in a fresh interpreter per variant instead of a fork of the warm server."""
+    isolation: str = "process"
+    """``process`` (limits, unprivileged user) or ``bwrap`` (also read-only filesystem, no network)."""
+    fast_path: bool = True
+    """Evaluate variants that only change function bodies in a live session (``live``), swapping code in."""
+    screening: bool = False
+    """Fast path only: stop at a variant's first failing test (the tests it did not reach count as failed)."""
+
+    def sandbox(self, *writable: Path) -> Isolation:
+        """The isolation for one step: ``writable`` folders rw, the snapshot read-only."""
+        binds = (*(("rw", str(p)) for p in writable), ("ro", str(self.snapshot)))
+        return Isolation(self.isolation, binds)
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,8 @@ class Job:
 
     key: str
     sources: Mapping[str, str]
+    swap: Mapping[str, tuple[str, ...]] | None = None
+    """Per changed file, the functions whose code changed, when a code swap expresses the variant."""
 
 
 def source_key(sources: Mapping[str, str]) -> str:
@@ -70,23 +86,50 @@ def source_key(sources: Mapping[str, str]) -> str:
 
 
 def run_job(ctx: EvaluationContext, job: Job) -> Observation:
-    """Evaluate one variant in a fresh workspace. Runs in a pool worker; never raises."""
+    """Evaluate one variant: on the fast path if it can, else in a fresh workspace. Never raises.
+
+    Runs in a pool worker. A variant the fast path tested still gets a
+    workspace when it passed and is to be benchmarked.
+    """
     started = time.perf_counter()
-    workspace = Path(tempfile.mkdtemp(prefix="ws-", dir=ctx.scratch))
+    workspace: Path | None = None
     try:
-        project = workspace / "project"
-        shutil.copytree(ctx.snapshot, project, symlinks=True)
-        for file, text in job.sources.items():
-            (project / file).write_text(text, encoding="utf-8")
-        hand_over(workspace)
-        observation = _run_tests(ctx, workspace, project)
-        if observation.status == Status.PASSED and ctx.benchmark is not None:
-            observation = _run_benchmark(ctx, project, observation)
+        tested = _run_live(ctx, job) if ctx.fast_path and job.swap is not None else None
+        if tested is None or (tested.status == Status.PASSED and ctx.benchmark is not None):
+            workspace = Path(tempfile.mkdtemp(prefix="ws-", dir=ctx.scratch))
+            project = workspace / "project"
+            shutil.copytree(ctx.snapshot, project, symlinks=True)
+            for file, text in job.sources.items():
+                (project / file).write_text(text, encoding="utf-8")
+            hand_over(workspace)
+            tested = tested or _run_tests(ctx, workspace, project)
+            if tested.status == Status.PASSED and ctx.benchmark is not None:
+                tested = _run_benchmark(ctx, project, tested)
+        observation = tested
     except Exception as exc:  # the engine must survive anything; say what happened
         observation = Observation(status=Status.CRASHED, gate="tests", reason=f"evaluation error: {exc!r}")
     finally:
-        shutil.rmtree(workspace, ignore_errors=True)
+        if workspace is not None:
+            shutil.rmtree(workspace, ignore_errors=True)
     return replace(observation, seconds=time.perf_counter() - started)
+
+
+def _run_live(ctx: EvaluationContext, job: Job) -> Observation | None:
+    """The variant's tests on the fast path (see ``live``); None when it must take the slow path."""
+    from evolve.live import live_client
+
+    assert job.swap is not None
+    client = live_client(ctx, pytest_args(ctx))
+    reference = replace(ctx, fast_path=False, benchmark=None)
+    if not client.ensure(lambda: run_job(reference, Job(key="reference", sources={}))):
+        return None
+    ran = client.run(job.sources, job.swap, ctx.limits)
+    return None if ran is None else classify_result(ran[0], ran[1], ctx.expected_tests)
+
+
+def pytest_args(ctx: EvaluationContext) -> tuple[str, ...]:
+    """What every path passes to pytest (benchmark tests are timed separately, not run as tests)."""
+    return ("--benchmark-disable", *ctx.test_args)
 
 
 def _run_tests(ctx: EvaluationContext, workspace: Path, project: Path) -> Observation:
@@ -96,11 +139,12 @@ def _run_tests(ctx: EvaluationContext, workspace: Path, project: Path) -> Observ
         argv += [arg for file in ctx.files for arg in ("--cover", file)]
     else:
         argv.append("--no-cover")
-    argv += ["--", "--benchmark-disable", *ctx.test_args]  # benchmarks are timed separately
+    argv += ["--", *pytest_args(ctx)]
     if ctx.fresh_process:
-        completed = run_sandboxed([sys.executable, str(RUNNER), *argv], cwd=project, limits=ctx.limits)
+        completed = run_sandboxed([sys.executable, str(RUNNER), *argv], cwd=project, limits=ctx.limits,
+                                  isolation=ctx.sandbox(workspace))
     else:
-        completed = server_for(ctx.scratch).run_tests(argv, project, ctx.limits)
+        completed = server_for(ctx.scratch, ctx.sandbox(ctx.scratch)).run_tests(argv, project, ctx.limits)
     return classify_test_run(completed, out, ctx.expected_tests)
 
 
@@ -108,20 +152,28 @@ def classify_test_run(completed: Completed, out: Path, expected: Sequence[str]) 
     """Turn a finished test child into an observation with a status and a reason."""
     import json
 
-    if completed.timed_out:
-        return Observation(status=Status.TIMED_OUT, gate="tests", reason="tests exceeded the wall-time limit")
-    if completed.signal == signal.SIGXCPU:
-        return Observation(status=Status.TIMED_OUT, gate="tests", reason="tests exceeded the CPU-time limit")
     try:
         result = json.loads(out.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         result = None
+    return classify_result(completed, result, expected)
+
+
+def classify_result(completed: Completed, result: Mapping[str, Any] | None, expected: Sequence[str]) -> Observation:
+    """The same, from the runner's record itself (None: the child died before writing one)."""
+    if completed.timed_out:
+        return Observation(status=Status.TIMED_OUT, gate="tests", reason="tests exceeded the wall-time limit")
+    if completed.signal == signal.SIGXCPU:
+        return Observation(status=Status.TIMED_OUT, gate="tests", reason="tests exceeded the CPU-time limit")
     if result is None:
         if completed.out_of_memory:
             return Observation(status=Status.OUT_OF_MEMORY, gate="tests", reason="tests ran out of memory")
         why = f"signal {completed.signal}" if completed.signal else f"exit code {completed.returncode}"
         tail = completed.stderr.strip().splitlines()[-1:] or [""]
         return Observation(status=Status.CRASHED, gate="tests", reason=f"test process died ({why}) {tail[0]}"[:300])
+    if result.get("memory_errors"):
+        return Observation(status=Status.OUT_OF_MEMORY, gate="tests",
+                           reason=f"MemoryError in {result['memory_errors'][0]}"[:300])
     tests = {str(k): str(v) for k, v in (result.get("tests") or {}).items()}
     for name in expected:
         tests.setdefault(name, "error")  # a test the variant made vanish counts as broken
@@ -146,7 +198,12 @@ def _failure_reason(failing: list[str], result: Mapping[str, object]) -> str:
 
 def _run_benchmark(ctx: EvaluationContext, project: Path, observation: Observation) -> Observation:
     assert ctx.benchmark is not None
-    measurement = measure_interleaved(ctx.benchmark, ctx.snapshot, project, ctx.limits)
+    shared_tmp = ctx.snapshot / ".tmp"  # the baseline side's TMPDIR; the snapshot itself stays read-only
+    shared_tmp.mkdir(exist_ok=True)
+    hand_over(shared_tmp)
+    isolation = ctx.sandbox(project.parent)
+    isolation = replace(isolation, binds=(*isolation.binds, ("rw", str(shared_tmp))))
+    measurement = measure_interleaved(ctx.benchmark, ctx.snapshot, project, ctx.limits, isolation)
     if measurement.error:
         status = Status.TIMED_OUT if measurement.timed_out else Status.CRASHED
         return replace(observation, status=status, gate="benchmark", reason=measurement.error[:300])
@@ -167,6 +224,8 @@ class EvaluatorStats:
     stopped_at: Counter[str] = field(default_factory=Counter)
     statuses: Counter[str] = field(default_factory=Counter)
     worker_seconds: float = 0.0
+    routes: Counter[str] = field(default_factory=Counter)
+    """Executed variants by route: ``swap`` (fast path eligible) or why they were rebuilt."""
 
 
 class Evaluator:
@@ -186,6 +245,7 @@ class Evaluator:
         self.baseline_sources = {f: indexes[f].source for f in ctx.files}
         self.cache: dict[str, Observation] = {}
         self.stats = EvaluatorStats()
+        self.router = Router({f: indexes[f] for f in ctx.files})
 
     def run_baseline(self) -> Observation:
         """Evaluate the unmodified project through the same worker path."""
@@ -203,7 +263,7 @@ class Evaluator:
             if isinstance(early, Observation):
                 results[i] = early
                 continue
-            key, sources, kept = early
+            key, sources, kept, route = early
             if key in self.cache:
                 self.stats.cache_hits += 1
                 results[i] = replace(self.cache[key], cached=True)
@@ -212,7 +272,8 @@ class Evaluator:
                 pending[key][3].append(i)
             else:
                 changed = {f: s for f, s in sources.items() if s != self.baseline_sources[f]}
-                pending[key] = (Job(key=key, sources=changed), sources, kept, [i])
+                pending[key] = (Job(key=key, sources=changed, swap=route.swap), sources, kept, [i])
+                self.stats.routes[route.reason] += 1
         jobs = [entry[0] for entry in pending.values()]
         for job, observed in zip(jobs, self.backend.map(run_job, self.ctx, jobs)):
             _, sources, kept, slots = pending[job.key]
@@ -238,24 +299,25 @@ class Evaluator:
         early = self._static_gates(patch, baseline)
         if isinstance(early, Observation):
             return early
-        key, sources, kept = early
-        ctx = self.ctx
+        key, sources, kept, _ = early
+        ctx = replace(self.ctx, fast_path=False)  # the figures reported are taken the slow, plain way
         if ctx.benchmark is not None:
             ctx = replace(ctx, benchmark=replace(ctx.benchmark, repeats=ctx.benchmark.repeats * factor))
         changed = {f: s for f, s in sources.items() if s != self.baseline_sources[f]}
         observed = self.backend.map(run_job, ctx, [Job(key=key, sources=changed)])[0]
         return replace(observed, sources=sources, principles=kept)
 
-    def _static_gates(self, patch: Patch, baseline: Observation):  # -> Observation | (key, sources, kept)
+    def _static_gates(self, patch: Patch, baseline: Observation):  # -> Observation | (key, sources, kept, route)
         applied = apply_patch(patch, self.indexes)
         if applied.errors:
             return Observation(status=Status.REJECTED, gate="apply", reason=applied.errors[0][:300])
         sources = {**self.baseline_sources, **applied.sources}
         if not applied.sources:
             return replace(baseline, cached=True)  # the patch changes nothing: it is the baseline
+        codes = {}
         for file, text in applied.sources.items():
             try:
-                compile(text, file, "exec", dont_inherit=True)
+                codes[file] = compile(text, file, "exec", dont_inherit=True)
             except (SyntaxError, ValueError) as exc:
                 return Observation(status=Status.REJECTED, gate="compile", reason=f"{file}: {exc}"[:300],
                                    sources=sources)
@@ -263,4 +325,5 @@ class Evaluator:
         if report.hard_violation:
             return Observation(status=Status.REJECTED, gate="principles", reason=report.hard_violation[:300],
                                sources=sources, principles=dict(report.kept))
-        return source_key(applied.sources), sources, dict(report.kept)
+        route = self.router.route(applied.applied, applied.sources, codes) if self.ctx.fast_path else NO_ROUTE
+        return source_key(applied.sources), sources, dict(report.kept), route

@@ -19,12 +19,16 @@ import libcst as cst
 
 from evolve.backends import make_backend
 from evolve.config import Config
-from evolve.engine import Engine, SearchResult, SearchSettings
+from evolve.checkpoint import Checkpoint, save_checkpoint
+from evolve.engine import Engine, EngineState, SearchResult, SearchSettings
 from evolve.errors import EvolveError
 from evolve.evaluator import EvaluationContext, Evaluator
+from evolve.history import HistoryWriter
+from evolve.minimise import minimise
+from evolve.promote import conclude_run
 from evolve.progress import Progress
 from evolve.report import component_table, unified_diff
-from evolve.sandbox import Limits
+from evolve.sandbox import Limits, bwrap_path
 from evolve.store import RunStore
 from evolve.target import Snapshot, take_snapshot
 from fitness.aggregate import Score, Scorer
@@ -46,13 +50,15 @@ class RunOutcome:
     diff: str
     integrate: bool
     improved: bool
+    branch: str | None = None
+    """``evolve/<run-id>`` when the verified survivor was committed there."""
 
 
 def run_experiment(config: Config, out: TextIO | None = None, progress: bool = True) -> RunOutcome:
     """Run ``config`` to the end and return what it found."""
     out = out or sys.stdout
     scratch = Path(tempfile.mkdtemp(prefix="evolve-"))
-    backend = make_backend(config.backend, config.workers)
+    backend = make_backend(config.backend, config.workers, config.scheduler)
     try:
         snapshot = _snapshot(config, scratch, out)
         indexes = _index_targets(config, snapshot)
@@ -63,7 +69,11 @@ def run_experiment(config: Config, out: TextIO | None = None, progress: bool = T
         evaluator.ctx = replace(evaluator.ctx, expected_tests=tuple(sorted(baseline.tests)))
         store = RunStore.create(_run_dir(config), config.experiment)
         store.write_config(config.to_yaml_dict())
-        return _search(config, evaluator, indexes, baseline, store, out, progress)
+        store.write_json("target.json", {"root": str(config.target.root), "base_commit": snapshot.base_commit,
+                                         "dirty": snapshot.dirty})
+        with HistoryWriter.begin(store.path, config) as history:
+            outcome = _search(config, evaluator, indexes, baseline, store, out, progress, history)
+        return _conclude(config, snapshot, indexes, outcome, store, scratch, out)
     finally:
         backend.close()
         shutil.rmtree(scratch, ignore_errors=True)
@@ -74,6 +84,11 @@ def _run_dir(config: Config) -> Path:
 
 
 def _snapshot(config: Config, scratch: Path, out: TextIO) -> Snapshot:
+    if config.sandbox == "bwrap":
+        try:
+            bwrap_path()
+        except OSError as exc:
+            raise EvolveError(str(exc)) from None
     snapshot = take_snapshot(config.target.root, scratch / "snapshot")
     if snapshot.base_commit:
         print(f"evolve: evolving commit {snapshot.base_commit[:10]} of {config.target.root}", file=out)
@@ -110,7 +125,7 @@ def _context(config: Config, snapshot: Snapshot, scratch: Path) -> EvaluationCon
     return EvaluationContext(
         snapshot=snapshot.path, files=config.target.files,
         test_args=(*config.tests.paths, *config.tests.args), coverage=config.tests.coverage,
-        limits=limits, benchmark=config.benchmark, scratch=scratch,
+        limits=limits, benchmark=config.benchmark, scratch=scratch, isolation=config.sandbox,
     )
 
 
@@ -133,8 +148,10 @@ def _baseline(config: Config, evaluator: Evaluator) -> Observation:
 
 
 def _search(config: Config, evaluator: Evaluator, indexes: dict[str, ModuleIndex], baseline: Observation,
-            store: RunStore, out: TextIO, show_progress: bool) -> RunOutcome:
+            store: RunStore, out: TextIO, show_progress: bool, history: HistoryWriter,
+            resume: EngineState | None = None) -> RunOutcome:
     scorer = Scorer(baseline, config.weights, mode=config.mode, soft_principles=config.principles.soft)
+    history.baseline(scorer.baseline_score)
     pool = SitePool(indexes, operators=config.search.operators, functions=config.target.functions)
     if not pool.sites:
         raise EvolveError("no operator has anywhere to act in the target files; "
@@ -148,18 +165,21 @@ def _search(config: Config, evaluator: Evaluator, indexes: dict[str, ModuleIndex
           f"{s.generations} generations, seed {s.seed}", file=out)
 
     def on_evaluated(gen: int, patch: Patch, obs: Observation, score: Score) -> None:
-        store.append("evaluations.jsonl", {
+        origin = engine.origin(patch)
+        record = {
             "gen": gen, "patch": patch.to_json(), "status": obs.status.name.lower(), "gate": obs.gate,
             "reason": obs.reason, "cached": obs.cached, "fitness": score.value, "tier": score.tier,
             "components": score.components, "figures": score.figures, "seconds": round(obs.seconds, 4),
-        })
+            "key": patch.key, "parents": list(origin.parents), "variation": origin.variation,
+        }
+        store.append("evaluations.jsonl", record)
+        history.evaluation(record)
 
     def on_generation(gen: int, record: dict[str, Any], population: list[Any]) -> None:
         store.append("generations.jsonl", record)
-        store.write_json("checkpoint.json", {
-            "gen": gen, "population": [ind.patch.to_json() for ind in population],
-            "rng_state": _jsonable_state(rng.getstate()),
-        })
+        history.generation(record, [ind.patch for ind in population])
+        save_checkpoint(store, Checkpoint(engine.state(gen, population), evaluator.cache, evaluator.stats,
+                                          baseline))
         stats = evaluator.stats
         best_status = "passed" if record["best_tier"] >= Status.PASSED else "failing"
         progress.update(gen, stats.evaluations, stats.cache_hits, record["best"], best_status)
@@ -168,21 +188,23 @@ def _search(config: Config, evaluator: Evaluator, indexes: dict[str, ModuleIndex
     engine = Engine(settings, pool, evaluator, scorer, baseline, rng,
                     on_generation=on_generation, on_evaluated=on_evaluated)
     try:
-        result = engine.run()
+        result = engine.run(resume=resume)
+    except KeyboardInterrupt:
+        print(f"\nevolve: interrupted; every finished generation is saved. Resume with: "
+              f"python -m evolve resume {store.run_id}", file=sys.stderr)
+        raise
     finally:
         progress.close()
-    return _finish(config, result, scorer, indexes, baseline, store, out, evaluator)
-
-
-def _jsonable_state(state: Any) -> Any:
-    return [_jsonable_state(x) for x in state] if isinstance(state, tuple) else state
+    return _finish(config, result, scorer, indexes, baseline, store, out, evaluator, history)
 
 
 def _finish(config: Config, result: SearchResult, scorer: Scorer, indexes: dict[str, ModuleIndex],
-            baseline: Observation, store: RunStore, out: TextIO, evaluator: Evaluator) -> RunOutcome:
+            baseline: Observation, store: RunStore, out: TextIO, evaluator: Evaluator,
+            history: HistoryWriter) -> RunOutcome:
     if result.best_observation.status == Status.PASSED and result.best_patch.edits:
         remeasured = evaluator.remeasure(result.best_patch, baseline)
         result.best_observation, result.best_score = remeasured, scorer.score(remeasured)
+    dropped = _minimise_best(result, scorer, indexes, baseline, evaluator, out)
     best = result.best_score
     base_sources = {f: i.source for f, i in indexes.items()}
     applied = apply_patch(result.best_patch, indexes)
@@ -190,12 +212,13 @@ def _finish(config: Config, result: SearchResult, scorer: Scorer, indexes: dict[
     passed = result.best_observation.status == Status.PASSED
     improved = passed and best.key > scorer.baseline_score.key and bool(diff)
     integrate = improved and scorer.clears(best, config.threshold)
-    store.write_json("best.json", {
-        "patch": result.best_patch.to_json(),
+    best_record = {
+        "patch": result.best_patch.to_json(), "key": result.best_patch.key,
         "edits": [e.describe(indexes[e.file]) for e in applied.applied],
-        "status": result.best_observation.status.name.lower(), "fitness": best.value,
-        "components": best.components, "figures": best.figures,
-    })
+        "status": result.best_observation.status.name.lower(), "fitness": best.value, "tier": best.tier,
+        "components": best.components, "figures": best.figures, "dropped": dropped,
+    }
+    store.write_json("best.json", best_record)
     store.write_text("best.diff", diff)
     summary = {
         "run_id": store.run_id, "experiment": config.experiment, "mode": config.mode, "seed": config.search.seed,
@@ -208,9 +231,34 @@ def _finish(config: Config, result: SearchResult, scorer: Scorer, indexes: dict[
         "operators": {k: vars(v) for k, v in sorted(result.operator_stats.items())},
     }
     store.write_json("summary.json", summary)
+    history.finish(summary, best_record, diff)
     _print_summary(config, result, scorer, applied.applied, indexes, diff, improved, integrate, store, out)
     return RunOutcome(run_id=store.run_id, path=store.path, baseline=scorer.baseline_score, best=best,
                       best_patch=result.best_patch, diff=diff, integrate=integrate, improved=improved)
+
+
+def _minimise_best(result: SearchResult, scorer: Scorer, indexes: dict[str, ModuleIndex], baseline: Observation,
+                   evaluator: Evaluator, out: TextIO) -> list[str]:
+    """Drop the best patch's edits that do not contribute (``evolve.minimise``); their plain words."""
+    if result.best_observation.status != Status.PASSED or result.best_score.key <= scorer.baseline_score.key:
+        return []
+    small = minimise(result.best_patch, result.best_observation, result.best_score, evaluator, scorer, baseline)
+    if not small.dropped:
+        return []
+    observation = evaluator.remeasure(small.patch, baseline) if small.patch.edits else small.observation
+    result.best_patch, result.best_observation, result.best_score = small.patch, observation, scorer.score(observation)
+    print(f"evolve: minimised the best patch: dropped {len(small.dropped)} edit(s) that did not contribute "
+          f"({small.evaluations} evaluations)", file=out)
+    return [e.describe(indexes[e.file]) for e in small.dropped]
+
+
+def _conclude(config: Config, snapshot: Snapshot, indexes: dict[str, ModuleIndex], outcome: RunOutcome,
+              store: RunStore, scratch: Path, out: TextIO) -> RunOutcome:
+    """A run that improved hands its survivor to promotion: re-verified, then committed (see ``evolve.promote``)."""
+    if not outcome.improved:
+        return outcome
+    branch = conclude_run(config, snapshot, indexes, outcome.best_patch, store, scratch, out)
+    return replace(outcome, branch=branch)
 
 
 def _print_summary(config: Config, result: SearchResult, scorer: Scorer, edits: Any,

@@ -128,23 +128,22 @@ class Isolation:
     """The isolation level around the limits: ``process`` (limits only) or ``bwrap``.
 
     Under ``bwrap`` (bubblewrap) the variant sees the whole filesystem read-only
-    (with an empty ``/tmp``) except the ``writable`` folders, has no network
+    except the folders bound ``rw``, has no network
     (its own empty network namespace) and its own process namespace, which
     dies with it.
     """
 
     level: str = "process"
-    writable: tuple[str, ...] = ()
-    readonly: tuple[str, ...] = ()
+    binds: tuple[tuple[str, str], ...] = ()
+    """``("rw" | "ro", path)`` in order; a later bind covers an earlier one."""
 
     def wrap(self, argv: Sequence[str]) -> list[str]:
         if self.level != "bwrap":
             return list(argv)
-        binds = [arg for path in self.writable for arg in ("--bind", path, path)]
-        binds += [arg for path in self.readonly for arg in ("--ro-bind", path, path)]
-        return [bwrap_path(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                *binds, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-                "--die-with-parent", "--", *argv]
+        binds = [arg for mode, path in self.binds for arg in ("--bind" if mode == "rw" else "--ro-bind", path, path)]
+        return [bwrap_path(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", *binds,
+                "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
+                "--", *argv]
 
 
 def bwrap_path() -> str:

@@ -50,14 +50,19 @@ def git_base(root: Path) -> tuple[str, str] | None:
     return head.stdout.decode().strip(), inside.stdout.decode().strip()
 
 
-def take_snapshot(root: Path, dest: Path) -> Snapshot:
-    """Copy the project at ``root`` into ``dest`` (created) and describe it."""
+def take_snapshot(root: Path, dest: Path, commit: str | None = None) -> Snapshot:
+    """Copy the project at ``root`` into ``dest`` (created) and describe it.
+
+    In git, ``commit`` (default ``HEAD``) names the tree to take: a resumed run
+    evolves the commit it started from, wherever ``HEAD`` has moved since.
+    """
     dest.mkdir(parents=True, exist_ok=True)
     base = git_base(root)
     if base is None:
         shutil.copytree(root, dest, ignore=shutil.ignore_patterns(*IGNORED), dirs_exist_ok=True)
         return Snapshot(path=dest, root=root, base_commit=None, dirty=False)
-    commit, prefix = base
+    head, prefix = base
+    commit = commit or head
     archive = _git(root, "archive", "--format=tar", f"{commit}:{prefix}" if prefix else commit)
     if archive.returncode != 0:
         raise EvolveError(f"git archive failed in {root}: {archive.stderr.decode().strip()}; "

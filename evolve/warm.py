@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-from evolve.sandbox import Completed, Limits, sandbox_env, sandbox_user
+from evolve.sandbox import Completed, Isolation, Limits, sandbox_env, sandbox_user
 
 SERVER = Path(__file__).with_name("_forkserver.py")
 START_SECONDS = 120.0
@@ -49,14 +49,15 @@ def child_rlimits(limits: Limits) -> dict[str, tuple[int, int]]:
 class WarmTestServer:
     """Starts ``_forkserver.py`` lazily and talks to it over pipes."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, isolation: Isolation = Isolation()) -> None:
         self.home = home
+        self.isolation = isolation
         self.proc: subprocess.Popen[bytes] | None = None
 
     def _start(self) -> subprocess.Popen[bytes]:
         self.home.mkdir(parents=True, exist_ok=True)
         proc = subprocess.Popen(
-            [sys.executable, str(SERVER)], cwd=self.home, env=sandbox_env(self.home),
+            self.isolation.wrap([sys.executable, str(SERVER)]), cwd=self.home, env=sandbox_env(self.home),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             start_new_session=True, close_fds=True,
         )
@@ -125,11 +126,16 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 _SERVERS: dict[Path, WarmTestServer] = {}
 
 
-def server_for(scratch: Path) -> WarmTestServer:
-    """The warm server of this process for this run's scratch folder (one per worker process)."""
+def server_for(scratch: Path, isolation: Isolation = Isolation()) -> WarmTestServer:
+    """The warm server of this process for this run's scratch folder (one per worker process).
+
+    Under ``bwrap`` the server itself runs inside bubblewrap, so every variant it
+    forks inherits the read-only filesystem (``scratch`` writable, the snapshot
+    in it not) and the empty network namespace.
+    """
     key = scratch / f"server-{os.getpid()}"
     if key not in _SERVERS:
-        _SERVERS[key] = WarmTestServer(key)
+        _SERVERS[key] = WarmTestServer(key, isolation)
     return _SERVERS[key]
 
 

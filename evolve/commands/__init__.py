@@ -13,6 +13,11 @@ from types import ModuleType
 
 MODULES = (
     "evolve.commands.run",
+    "evolve.commands.promote",
+    "evolve.commands.resume",
+    "evolve.commands.runs",
+    "evolve.commands.report",
+    "evolve.commands.plot",
 )
 
 

@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from evolve.config import Config, load_config
+from evolve.config import BACKENDS, Config, load_config
 from evolve.errors import EvolveError
 
 EMBEDDED = "default"
@@ -29,7 +29,8 @@ def add_run_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--population", type=int, help="individuals per generation")
     sub.add_argument("--seed", type=int, help="seed of the run's random generator")
     sub.add_argument("--workers", type=int, help="parallel evaluation workers")
-    sub.add_argument("--backend", choices=("loky", "serial"), help="parallel backend")
+    sub.add_argument("--backend", choices=BACKENDS, help="parallel backend")
+    sub.add_argument("--scheduler", help="dask backend: 'local' (a cluster on this machine) or tcp://host:port")
     sub.add_argument("--run-dir", type=Path, help="where run folders go (default .evolve/runs)")
     sub.add_argument("--no-progress", action="store_true", help="no progress line")
 
@@ -47,7 +48,7 @@ def configure(args: argparse.Namespace, config_path: Path) -> Config:
     """Load the config and apply the command-line overrides."""
     config = load_config(config_path)
     overrides = {"generations": args.generations, "population": args.population, "seed": args.seed,
-                 "workers": args.workers, "backend": args.backend,
+                 "workers": args.workers, "backend": args.backend, "scheduler": args.scheduler,
                  "run_dir": str(args.run_dir) if args.run_dir else None,
                  "mode": "repair" if args.command == "repair" else None}
     if any(v is not None for v in overrides.values()):

@@ -1,0 +1,73 @@
+"""``report``: a run's summary in the terminal, a self-contained HTML report, or ``--json`` for machines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from evolve.commands.runs import add_history_option
+from evolve.history import History
+from evolve.htmlreport import write_report
+from evolve.report import component_table
+from fitness.aggregate import Score
+
+
+def register(subparsers: Any) -> None:
+    text = "summarise a run and write its HTML report (plots, diff, components, operators, lineage)"
+    sub = subparsers.add_parser("report", help=text, description=text)
+    sub.add_argument("run_id", help="a run id from `python -m evolve runs`, a unique prefix of one, or latest")
+    sub.add_argument("--json", action="store_true", help="print the summary as JSON instead of text")
+    sub.add_argument("--out", type=Path, help="HTML file to write (default: report.html in the run folder)")
+    add_history_option(sub)
+    sub.set_defaults(handler=handle)
+
+
+def _score(data: Mapping[str, Any]) -> Score:
+    return Score(tier=data.get("tier") or 0, value=data.get("fitness", data.get("value")) or 0.0,
+                 components=data.get("components") or {}, figures=data.get("figures") or {})
+
+
+def summary_text(s: Mapping[str, Any], weights: Mapping[str, float]) -> str:
+    """The terminal summary: facts, baseline against best per component, edits, lineage, operators."""
+    lines = [f"evolve: run {s['run_id']} (experiment {s['experiment']}, {s['mode']} mode, seed {s['seed']}): "
+             f"{s['status']}",
+             f"  started {s['started']}, {s['generations']} of {s['planned_generations']} generations, "
+             f"{s['evaluations']} evaluations", ""]
+    best = s["best"]
+    if best["components"] and s["components"]:
+        baseline = {"tier": 0, "fitness": s["baseline_fitness"],
+                    "components": {c["name"]: c["baseline_score"] for c in s["components"]},
+                    "figures": {c["name"]: c["baseline_figure"] for c in s["components"]}}
+        lines += [component_table(_score(baseline), _score(best), weights), ""]
+    verdict = ("beats the baseline" if s["improved"] else "does not beat the baseline while passing every test")
+    lines.append(f"best variant ({best['status'] or 'none'}) {verdict}"
+                 + (f"; clears the integrate threshold {s['threshold']}" if s["integrate"] else ""))
+    lines += [f"  - {edit}" for edit in best["edits"]]
+    if s["lineage"]:
+        chain = " <- ".join(f"gen {step['gen']} {step['key'][:8]} ({step['variation']})" for step in s["lineage"])
+        lines += ["", f"lineage: {chain}"]
+    return "\n".join(lines + ["", _operator_lines(s["operators"])])
+
+
+def _operator_lines(stats: Mapping[str, Mapping[str, int]]) -> str:
+    tried = sorted(((c["improved"], c["passed"], c["tried"], n) for n, c in stats.items() if c["tried"]),
+                   reverse=True)
+    rows = [f"  {n:<28} {t:>5} tried {p:>5} passed {i:>5} improved" for i, p, t, n in tried]
+    return "\n".join(["operators (by variants that improved):", *rows] if rows else ["operators: none tried"])
+
+
+def handle(args: argparse.Namespace) -> int:
+    with History.at(args.run_dir) as history:
+        run = history.run(args.run_id)
+        out = args.out or history.output_folder(run) / "report.html"
+        summary = write_report(history, run.run_id, out)
+    summary["report"] = str(out)
+    if args.json:
+        print(json.dumps(summary, indent=2, sort_keys=True))
+        return 0
+    print(summary_text(summary, run.config.get("fitness", {}).get("weights", {})))
+    print(f"\nevolve: HTML report written to {out}")
+    return 0

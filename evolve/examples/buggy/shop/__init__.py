@@ -1,0 +1,1 @@
+"""A small shop's pricing, with one deliberate bug for repair mode to fix."""

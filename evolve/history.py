@@ -1,0 +1,384 @@
+"""The run history: one SQLite database that outlives the run folders.
+
+``<run_dir parent>/history.sqlite`` (``.evolve/history.sqlite`` by default,
+next to ``.evolve/runs/``) holds every run, its generations, its evaluations
+(with lineage: the parents' patch keys and the variation that made each
+variant) and its promotions. A run writes it as it goes and commits every row,
+in WAL mode, so the CLI and the notebooks can read while a run writes and a
+killed run's history stays readable. This is the only module that knows the
+schema: the CLI, the HTML report, the plots and the notebooks read through
+``History``; a run writes through ``HistoryWriter``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import socket
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evolve.errors import EvolveError
+from populations.patch import Patch
+
+FILENAME = "history.sqlite"
+DEFAULT_RUN_DIR = Path(".evolve/runs")
+ENV_VAR = "EVOLVE_HISTORY"
+STATUSES = ("running", "finished", "interrupted", "failed")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, experiment TEXT NOT NULL, mode TEXT NOT NULL, seed INTEGER,
+    planned_generations INTEGER, started REAL NOT NULL, finished REAL, status TEXT NOT NULL,
+    host TEXT, pid INTEGER, path TEXT, config TEXT, baseline_score TEXT, best_variant TEXT, summary TEXT, diff TEXT,
+    baseline_fitness REAL, best_fitness REAL, improved INTEGER, integrate INTEGER);
+CREATE TABLE IF NOT EXISTS generations (
+    run_id TEXT NOT NULL, gen INTEGER NOT NULL, best REAL, best_tier INTEGER, mean REAL, std REAL,
+    evals INTEGER, cached INTEGER, passed INTEGER, diversity REAL, unique_share REAL,
+    record TEXT, population TEXT, PRIMARY KEY (run_id, gen));
+CREATE TABLE IF NOT EXISTS evaluations (
+    id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, gen INTEGER NOT NULL, key TEXT NOT NULL, patch TEXT,
+    status TEXT, gate TEXT, reason TEXT, cached INTEGER, fitness REAL, tier INTEGER, components TEXT,
+    figures TEXT, seconds REAL, parents TEXT, variation TEXT);
+CREATE INDEX IF NOT EXISTS evaluations_by_run ON evaluations (run_id, gen);
+CREATE TABLE IF NOT EXISTS promotions (
+    id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, at REAL NOT NULL, branch TEXT, commit_sha TEXT,
+    merged INTEGER NOT NULL DEFAULT 0, note TEXT);
+"""
+_BEGIN = """
+INSERT INTO runs (run_id, experiment, mode, seed, planned_generations, started, status, host, pid, path, config)
+VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)
+ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished = NULL, host = excluded.host, pid = excluded.pid,
+    planned_generations = excluded.planned_generations, config = excluded.config"""
+_JSON_COLUMNS = {"config", "baseline_score", "best_variant", "summary", "record", "population", "patch", "components",
+                 "figures", "parents"}
+
+
+def history_path(run_dir: Path | str = DEFAULT_RUN_DIR) -> Path:
+    """Where the history of runs under ``run_dir`` lives: next to it, so any run dir has one."""
+    run_dir = Path(run_dir)
+    return (run_dir if run_dir.is_absolute() else Path.cwd() / run_dir).parent / FILENAME
+
+
+def _connect(path: Path, create: bool) -> sqlite3.Connection:
+    mode = "rwc" if create else "rw"
+    connection = sqlite3.connect(f"file:{path}?mode={mode}", uri=True, timeout=30)
+    connection.row_factory = sqlite3.Row
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    return connection
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True)
+
+
+def _row(row: sqlite3.Row) -> dict[str, Any]:
+    return {k: (json.loads(row[k]) if k in _JSON_COLUMNS and row[k] is not None else row[k]) for k in row.keys()}
+
+
+def diversity(patches: Sequence[Patch]) -> tuple[float, float]:
+    """Mean pairwise Jaccard distance of the patches' edit sets (0 = all alike), and the share of
+    distinct patches; both 0..1. Why both: a population of distinct patches sharing most edits is
+    still close to a monoculture."""
+    if len(patches) < 2:
+        return 0.0, float(bool(patches))
+    sets = [frozenset(p.edits) for p in patches]
+    distances = [1.0 - len(a & b) / len(a | b) if a | b else 0.0 for a, b in itertools.combinations(sets, 2)]
+    return sum(distances) / len(distances), len(set(patches)) / len(patches)
+
+
+class HistoryWriter:
+    """Writes one run's rows as the run goes; use as a context manager so a crash or Ctrl-C
+    marks the run ``failed`` or ``interrupted`` instead of leaving it ``running``."""
+
+    def __init__(self, path: Path, run_id: str) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.connection = _connect(path, create=True)
+            self.connection.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise EvolveError(f"cannot write the run history {path} ({exc}); "
+                              "pass a writable folder with --run-dir") from None
+        self.path, self.run_id = path, run_id
+
+    @classmethod
+    def begin(cls, run_path: Path, config: Any) -> HistoryWriter:
+        """Register the run (status ``running``) of ``config`` whose folder is ``run_path``.
+
+        A resumed run keeps its row and start time; rows of a generation it had not finished
+        (after the last generation recorded) are dropped, as that generation runs again."""
+        writer = cls(run_path.parent.parent / FILENAME, run_path.name)
+        with writer.connection as db:
+            db.execute(_BEGIN, (writer.run_id, config.experiment, config.mode, config.search.seed,
+                                config.search.generations, time.time(), socket.gethostname(), os.getpid(),
+                                str(run_path), _dump(config.to_yaml_dict())))
+            last = db.execute("SELECT COALESCE(MAX(gen), -1) FROM generations WHERE run_id = ?",
+                              (writer.run_id,)).fetchone()[0]
+            db.execute("DELETE FROM evaluations WHERE run_id = ? AND gen > ?", (writer.run_id, last))
+        return writer
+
+    def _write(self, sql: str, values: Sequence[Any]) -> None:
+        with self.connection:
+            self.connection.execute(sql, values)
+
+    def baseline(self, score: Any) -> None:
+        """The unmodified project's score: the yardstick of every figure in the report."""
+        self._write("UPDATE runs SET baseline_score = ?, baseline_fitness = ? WHERE run_id = ?",
+                    (_dump(score.to_json()), score.value, self.run_id))
+
+    def evaluation(self, record: Mapping[str, Any]) -> None:
+        """One evaluated variant, as the run folder's ``evaluations.jsonl`` line (plus lineage)."""
+        r = record
+        self._write("INSERT INTO evaluations (run_id, gen, key, patch, status, gate, reason, cached, fitness, tier, "
+                    "components, figures, seconds, parents, variation) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (self.run_id, r["gen"], r["key"], _dump(r["patch"]), r["status"], r.get("gate"),
+                     r.get("reason", ""), int(bool(r.get("cached"))), r["fitness"], r["tier"],
+                     _dump(r.get("components", {})), _dump(r.get("figures", {})), r.get("seconds"),
+                     _dump(list(r.get("parents", ()))), r.get("variation", "seed")))
+
+    def generation(self, record: Mapping[str, Any], patches: Sequence[Patch]) -> None:
+        """One generation's record (as ``generations.jsonl``) and its population's diversity."""
+        spread, unique = diversity(patches)
+        r = record
+        self._write("INSERT OR REPLACE INTO generations (run_id, gen, best, best_tier, mean, std, evals, cached, "
+                    "passed, diversity, unique_share, record, population) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (self.run_id, r["gen"], r["best"], r["best_tier"], r["mean"], r["std"], r["evals"],
+                     r["cached"], r["passed"], spread, unique, _dump(dict(r)), _dump([p.key for p in patches])))
+
+    def finish(self, summary: Mapping[str, Any], best: Mapping[str, Any], diff: str) -> None:
+        """The run ended normally: its summary, best variant and diff; status ``finished``."""
+        self._write("UPDATE runs SET status = 'finished', finished = ?, summary = ?, best_variant = ?, diff = ?, "
+                    "best_fitness = ?, improved = ?, integrate = ? WHERE run_id = ?",
+                    (time.time(), _dump(summary), _dump(best), diff, summary.get("best_fitness"),
+                     int(bool(summary.get("improved"))), int(bool(summary.get("integrate"))), self.run_id))
+
+    def end(self, status: str) -> None:
+        """Mark the run ``interrupted`` or ``failed`` (or any status of ``STATUSES``)."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown run status {status!r}; known: {', '.join(STATUSES)}")
+        self._write("UPDATE runs SET status = ?, finished = ? WHERE run_id = ?", (status, time.time(), self.run_id))
+
+    def promotion(self, branch: str, commit: str, merged: bool, note: str = "") -> None:
+        """The run's best variant was committed to ``branch`` (and merged into the mainline if ``merged``)."""
+        self._write("INSERT INTO promotions (run_id, at, branch, commit_sha, merged, note) VALUES (?,?,?,?,?,?)",
+                    (self.run_id, time.time(), branch, commit, int(merged), note))
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> HistoryWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: Any) -> None:
+        try:
+            if kind is not None:
+                self.end("interrupted" if issubclass(kind, KeyboardInterrupt) else "failed")
+        finally:
+            self.close()
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run as the history knows it; ``status`` says ``interrupted`` for a run whose process died."""
+
+    run_id: str
+    experiment: str
+    mode: str
+    seed: int | None
+    status: str
+    started: float
+    finished: float | None
+    planned_generations: int
+    generations: int
+    baseline_fitness: float | None
+    best_fitness: float | None
+    improved: bool
+    integrate: bool
+    promoted: bool
+    path: str
+    config: dict[str, Any] = field(default_factory=dict)
+    baseline: dict[str, Any] = field(default_factory=dict)
+    best: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    diff: str = ""
+
+    @property
+    def started_text(self) -> str:
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(self.started))
+
+
+_RUNS_QUERY = """
+SELECT r.*, (SELECT MAX(gen) FROM generations g WHERE g.run_id = r.run_id) AS last_gen,
+       (SELECT best FROM generations g WHERE g.run_id = r.run_id ORDER BY gen DESC LIMIT 1) AS last_best,
+       EXISTS (SELECT 1 FROM promotions p WHERE p.run_id = r.run_id) AS promoted
+FROM runs r"""
+
+
+def _alive(host: str | None, pid: int | None) -> bool:
+    """Whether the process that wrote a ``running`` run still exists (unknown elsewhere: assume so)."""
+    if host != socket.gethostname() or not pid:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _record(row: sqlite3.Row) -> RunRecord:
+    data = _row(row)
+    status = data["status"]
+    if status == "running" and not _alive(data["host"], data["pid"]):
+        status = "interrupted"
+    best_fitness = data["best_fitness"] if data["best_fitness"] is not None else data["last_best"]
+    return RunRecord(
+        run_id=data["run_id"], experiment=data["experiment"], mode=data["mode"], seed=data["seed"],
+        status=status, started=data["started"], finished=data["finished"],
+        planned_generations=data["planned_generations"] or 0,
+        generations=data["last_gen"] if data["last_gen"] is not None else -1,
+        baseline_fitness=data["baseline_fitness"], best_fitness=best_fitness,
+        improved=bool(data["improved"]), integrate=bool(data["integrate"]), promoted=bool(data["promoted"]),
+        path=data["path"] or "", config=data["config"] or {}, baseline=data["baseline_score"] or {},
+        best=data["best_variant"] or {}, summary=data["summary"] or {}, diff=data["diff"] or "",
+    )
+
+
+class History:
+    """Read access to the run history, for the CLI, the report, the plots and the notebooks."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise EvolveError(f"no run history at {self.path}; run an experiment first "
+                              "(python -m evolve run) or point --run-dir at the runs folder")
+        try:
+            self.connection = _connect(self.path, create=False)
+            self.connection.execute("SELECT 1 FROM runs LIMIT 1")
+        except sqlite3.Error as exc:
+            raise EvolveError(f"{self.path} is not a readable run history ({exc}); "
+                              "point --run-dir at the runs folder evolve wrote") from None
+
+    @classmethod
+    def at(cls, run_dir: Path | str = DEFAULT_RUN_DIR) -> History:
+        """The history of the runs under ``run_dir`` (as given to ``run --run-dir``)."""
+        return cls(history_path(run_dir))
+
+    @classmethod
+    def find(cls, start: Path | str | None = None) -> History:
+        """For notebooks: ``$EVOLVE_HISTORY`` if set, else the nearest ``.evolve/history.sqlite``
+        in ``start`` (default: the working folder) or a folder above it."""
+        if os.environ.get(ENV_VAR):
+            return cls(os.environ[ENV_VAR])
+        here = Path(start or Path.cwd()).resolve()
+        for folder in (here, *here.parents):
+            if (folder / ".evolve" / FILENAME).is_file():
+                return cls(folder / ".evolve" / FILENAME)
+        return cls(here / ".evolve" / FILENAME)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
+
+    def _rows(self, sql: str, values: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        return self.connection.execute(sql, tuple(values)).fetchall()
+
+    # ------------------------------------------------------------ runs
+
+    def runs(self, experiment: str | None = None) -> list[RunRecord]:
+        """Every run (of ``experiment``, if given), oldest first."""
+        where, values = (" WHERE r.experiment = ?", [experiment]) if experiment else ("", [])
+        return [_record(row) for row in self._rows(_RUNS_QUERY + where + " ORDER BY r.started, r.run_id", values)]
+
+    def run(self, ref: str) -> RunRecord:
+        """A run by id, unique id prefix, or ``latest``."""
+        runs = self.runs()
+        if not runs:
+            raise EvolveError(f"no runs recorded in {self.path} yet; run an experiment first (python -m evolve run)")
+        if ref == "latest":
+            return runs[-1]
+        matches = [r for r in runs if r.run_id == ref] or [r for r in runs if r.run_id.startswith(ref)]
+        if len(matches) == 1:
+            return matches[0]
+        problem = "matches several runs" if matches else "is not in the run history"
+        raise EvolveError(f"run {ref!r} {problem} ({self.path}); list the runs with: python -m evolve runs")
+
+    def output_folder(self, run: RunRecord) -> Path:
+        """Where a run's report and plots go: its run folder, or ``reports/<run-id>`` next to the
+        history when the folder is gone (the history outlives run folders)."""
+        folder = Path(run.path)
+        return folder if run.path and folder.is_dir() else self.path.parent / "reports" / run.run_id
+
+    # ------------------------------------------------------------ rows of one run
+
+    def generations(self, run_id: str) -> list[dict[str, Any]]:
+        """Per generation: best, mean, std, diversity, unique share, and the full record."""
+        return [_row(r) for r in self._rows("SELECT * FROM generations WHERE run_id = ? ORDER BY gen", [run_id])]
+
+    def evaluations(self, run_id: str) -> list[dict[str, Any]]:
+        """Every evaluation in the order it was made."""
+        return [_row(r) for r in self._rows("SELECT * FROM evaluations WHERE run_id = ? ORDER BY id", [run_id])]
+
+    def promotions(self, run_id: str) -> list[dict[str, Any]]:
+        return [_row(r) for r in self._rows("SELECT * FROM promotions WHERE run_id = ? ORDER BY at", [run_id])]
+
+    def operator_stats(self, run_id: str) -> dict[str, dict[str, int]]:
+        """Per operator: tried, compiled, passed, improved. A finished run's own counters; for a
+        killed run the same counts rebuilt from its evaluations."""
+        run = self.run(run_id)
+        if run.summary.get("operators"):
+            return {k: dict(v) for k, v in run.summary["operators"].items()}
+        return _count_operators(self.evaluations(run.run_id), run.baseline)
+
+    def lineage(self, run_id: str) -> list[dict[str, Any]]:
+        """The best individual's ancestry, best first, back to a generation-0 seed: each step is the
+        first evaluation of a patch; the chain follows the fitter parent after a crossover."""
+        run = self.run(run_id)
+        first: dict[str, dict[str, Any]] = {}
+        for row in self.evaluations(run.run_id):
+            first.setdefault(row["key"], row)
+        key = _best_key(run, first)
+        chain: list[dict[str, Any]] = []
+        while key in first and all(step["key"] != key for step in chain):
+            chain.append(first[key])
+            parents = [first[p] for p in first[key]["parents"] or () if p in first]
+            key = max(parents, key=_rank)["key"] if parents else None
+        return chain
+
+
+def _rank(row: Mapping[str, Any]) -> tuple[int, float]:
+    return (row["tier"], row["fitness"])
+
+
+def _best_key(run: RunRecord, first: Mapping[str, dict[str, Any]]) -> str | None:
+    if run.best.get("patch") is not None:
+        return Patch.from_json(run.best["patch"]).key
+    return max(first.values(), key=_rank)["key"] if first else None
+
+
+def _count_operators(rows: Iterable[Mapping[str, Any]], baseline: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    """The engine's operator counters, from evaluation rows (cached repeats are not counted)."""
+    base = (baseline.get("tier", 0), baseline.get("value", 1.0))
+    stats: dict[str, dict[str, int]] = {}
+    for row in rows:
+        if row["cached"]:
+            continue
+        for name in sorted({edit["operator"] for edit in row["patch"] or ()}):
+            counts = stats.setdefault(name, {"tried": 0, "compiled": 0, "passed": 0, "improved": 0})
+            counts["tried"] += 1
+            counts["compiled"] += row["gate"] not in ("apply", "compile")
+            counts["passed"] += row["status"] == "passed"
+            counts["improved"] += _rank(row) > base
+    return dict(sorted(stats.items()))

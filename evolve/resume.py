@@ -1,0 +1,75 @@
+"""Resume a run from its last checkpoint, exactly where it stood.
+
+The run folder has what is needed: the config as used, the target (root and
+base commit) and the checkpoint. The snapshot is taken again from the same
+commit, the logs are cut back to the checkpointed generation, and the engine
+continues with the saved population, generator state and cache, so the resumed
+run ends as the uninterrupted one would have (timings aside).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import TextIO
+
+import yaml
+
+from evolve.backends import make_backend
+from evolve.checkpoint import load_checkpoint, read_target, truncate_logs
+from evolve.config import Config, config_from_dict
+from evolve.errors import EvolveError
+from evolve.evaluator import Evaluator
+from evolve.run import RunOutcome, _context, _index_targets, _run_dir, _search
+from evolve.store import RunStore
+from evolve.target import take_snapshot
+
+
+def find_run(run_id: str, run_dir: Path) -> RunStore:
+    path = run_dir / run_id
+    if not run_id or not path.is_dir() or not (path / "config.yaml").is_file():
+        raise EvolveError(f"no run {run_id!r} in {run_dir}; see the run folders there "
+                          "(or pass --run-dir where the run was written)")
+    return RunStore(path)
+
+
+def _config(store: RunStore) -> Config:
+    try:
+        data = yaml.safe_load((store.path / "config.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        raise EvolveError(f"the config of run {store.run_id} cannot be read; start the run again") from None
+    return config_from_dict(data, base=Path.cwd(), label=str(store.path / "config.yaml"))
+
+
+def resume_run(run_id: str, run_dir: Path | None = None, out: TextIO | None = None,
+               progress: bool = True) -> RunOutcome:
+    """Continue run ``run_id`` from its last finished generation."""
+    from evolve.history import HistoryWriter
+
+    out = out or sys.stdout
+    store = find_run(run_id, run_dir or Path(".evolve/runs"))
+    config = _config(store)
+    checkpoint = load_checkpoint(store)
+    target = read_target(store)
+    scratch = Path(tempfile.mkdtemp(prefix="evolve-"))
+    backend = make_backend(config.backend, config.workers, config.scheduler)
+    try:
+        snapshot = take_snapshot(config.target.root, scratch / "snapshot", commit=target.get("base_commit"))
+        indexes = _index_targets(config, snapshot)
+        ctx = replace(_context(config, snapshot, scratch), expected_tests=tuple(sorted(checkpoint.baseline.tests)))
+        evaluator = Evaluator(ctx, indexes, config.principles, backend)
+        evaluator.cache, evaluator.stats = checkpoint.cache, checkpoint.stats
+        truncate_logs(store, checkpoint.engine.gen)
+        print(f"evolve: resuming run {store.run_id} after generation {checkpoint.engine.gen}", file=out)
+        with HistoryWriter.begin(store.path, config) as history:
+            return _search(config, evaluator, indexes, checkpoint.baseline, store, out, progress, history,
+                           resume=checkpoint.engine)
+    finally:
+        backend.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+__all__ = ["find_run", "resume_run", "_run_dir"]

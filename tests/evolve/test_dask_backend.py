@@ -1,0 +1,215 @@
+"""The dask backend: a real LocalCluster on loopback, the snapshot shipped, nothing left behind."""
+
+from __future__ import annotations
+
+import io
+import json
+import operator
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import psutil
+import pytest
+import yaml
+
+from evolve.backends import DaskBackend, make_backend, scheduler_problem
+from evolve.config import load_config
+from evolve.errors import ConfigError, EvolveError
+from evolve.evaluator import EvaluationContext, Job, run_job
+from evolve.run import run_experiment
+from evolve.sandbox import Limits
+from fitness.observation import Status
+from tests.evolve.test_run import DETERMINISTIC
+
+pytest.importorskip("distributed")
+
+REPO = Path(__file__).parents[2]
+
+
+# ---------------------------------------------------------------- process bookkeeping
+
+
+def _children() -> set[int]:
+    return {p.pid for p in psutil.Process().children(recursive=True)}
+
+
+def _worker_dirs() -> set[Path]:
+    return set(Path(tempfile.gettempdir()).glob("evolve-worker-*"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _processes_inside(folders: set[Path]) -> list[str]:
+    """Processes whose working directory is inside one of ``folders`` (warm servers live there)."""
+    found = []
+    for proc in psutil.process_iter(["pid", "cwd", "cmdline"]):
+        cwd = proc.info.get("cwd") or ""
+        if any(cwd.startswith(str(folder)) for folder in folders):
+            found.append(f"{proc.info['pid']} {' '.join(proc.info.get('cmdline') or [])}")
+    return found
+
+
+@pytest.fixture
+def no_process_left_behind():
+    """Fails the test if it leaves a child process, a worker folder or a process inside one."""
+    children, dirs = _children(), _worker_dirs()
+    yield
+    new_dirs = _worker_dirs() - dirs
+    assert not new_dirs, f"worker folders left behind: {sorted(new_dirs)}"
+    assert not _processes_inside(new_dirs)
+    left = {pid for pid in _children() - children if _alive(pid)}
+    assert not left, [" ".join(psutil.Process(pid).cmdline()) for pid in left]
+
+
+# ---------------------------------------------------------------- config and CLI (fast)
+
+
+def _config(tmp_path: Path, root: Path, **changes: object) -> Path:
+    data: dict[str, object] = {"target": {"root": str(root), "files": ["calc/core.py"]},
+                               "run_dir": str(tmp_path / "runs")}
+    data.update(changes)
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_dask_backend_defaults_to_a_local_scheduler(make_project, tmp_path):
+    config = load_config(_config(tmp_path, make_project(), backend="dask"))
+    assert (config.backend, config.scheduler) == ("dask", "local")
+    remote = load_config(_config(tmp_path, make_project("p2"), backend="dask", scheduler="tcp://10.0.0.5:8786"))
+    assert remote.scheduler == "tcp://10.0.0.5:8786"
+    assert remote.to_yaml_dict()["scheduler"] == "tcp://10.0.0.5:8786"
+    # another backend on the command line drops the config's scheduler with its dask backend
+    assert remote.with_overrides(backend="loky").scheduler is None
+    assert load_config(_config(tmp_path, make_project("p3"))).with_overrides(
+        backend="dask", scheduler="tcp://[::1]:9000").scheduler == "tcp://[::1]:9000"
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"scheduler": "local"}, "'scheduler' is only used with backend: dask"),
+    ({"backend": "loky", "scheduler": "tcp://h:1"}, "'scheduler' is only used with backend: dask"),
+    ({"backend": "dask", "scheduler": "h:8786"}, "'scheduler' must be 'local' or a scheduler address like"),
+    ({"backend": "dask", "scheduler": "tcp://host"}, "'scheduler' must be 'local' or a scheduler address"),
+    ({"backend": "dask", "scheduler": "tcp://host:0"}, "'scheduler' must be 'local' or a scheduler address"),
+    ({"backend": "dask", "scheduler": "tcp://host:70000"}, "'scheduler' must be 'local'"),
+    ({"backend": "dask", "scheduler": ""}, "'scheduler' must be 'local'"),
+    ({"backend": "dask", "scheduler": 8786}, "'scheduler' must be a string"),
+    ({"backend": "cluster"}, "'backend' must be one of loky, serial, dask"),
+])
+def test_bad_scheduler_is_one_line_naming_the_key(make_project, tmp_path, changes, message):
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_config(_config(tmp_path, make_project(), **changes))
+    assert "\n" not in str(caught.value)
+
+
+def test_scheduler_addresses():
+    assert scheduler_problem("local") is None
+    assert scheduler_problem("tcp://127.0.0.1:8786") is None
+    assert scheduler_problem("tcp://scheduler.example.org:1") is None
+    for bad in ("LOCAL", "tcp://:8786", "tls://h:1", "tcp://h:8786/x", "tcp://h h:1"):
+        assert scheduler_problem(bad), bad
+    with pytest.raises(EvolveError, match="scheduler must be 'local'"):
+        make_backend("dask", 2, "nowhere")
+
+
+def test_cli_scheduler_without_dask_backend_is_one_line(make_project, tmp_path):
+    path = _config(tmp_path, make_project())
+    done = subprocess.run([sys.executable, "-m", "evolve", "run", "--config", str(path), "--no-progress",
+                           "--scheduler", "tcp://127.0.0.1:8786"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)})
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().count("\n") == 0 and "--backend dask" in done.stderr
+
+
+# ---------------------------------------------------------------- a real cluster (slow)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _context(tmp_path: Path, root: Path) -> EvaluationContext:
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(root, snapshot)
+    (tmp_path / "scratch").mkdir()
+    return EvaluationContext(snapshot=snapshot, files=("calc/core.py",), test_args=("tests",), coverage=False,
+                             limits=Limits(wall_seconds=30, cpu_seconds=30), benchmark=None,
+                             scratch=tmp_path / "scratch")
+
+
+@pytest.mark.slow
+def test_workers_get_the_snapshot_not_the_engine_path_and_release_everything(
+        make_project, tmp_path, no_process_left_behind):
+    from evolve._dask_snapshot import worker_pids
+    from tests.conftest import CORE
+
+    ctx = _context(tmp_path, make_project())
+    broken = CORE.replace("total += value", "total -= value")
+    backend = DaskBackend(2)
+    try:
+        assert backend.map(operator.mul, 3, [1, 2, 3]) == [3, 6, 9]  # a context without a snapshot
+        first = backend.map(run_job, ctx, [Job("baseline", {})])
+        # From here on the engine's snapshot folder is gone: the workers use their own copies.
+        shutil.rmtree(ctx.snapshot)
+        jobs = [Job(f"v{i}", {"calc/core.py": CORE if i % 2 else broken}) for i in range(6)]
+        observed = backend.map(run_job, ctx, jobs)
+        workers = backend.client.run(worker_pids)
+    finally:
+        backend.close()
+    assert first[0].status == Status.PASSED, first[0].reason
+    assert [o.status for o in observed] == [Status.TESTS_FAILED, Status.PASSED] * 3, [o.reason for o in observed]
+    assert backend.shipped_bytes > 0
+    assert len(workers) == 2
+    pids = [info["pid"] for info in workers.values()] + [p for info in workers.values() for p in info["servers"]]
+    assert any(info["servers"] for info in workers.values()), "the jobs ran through warm servers"
+    places = [Path(p) for info in workers.values() for p in info["places"]]
+    assert places and all(not str(p).startswith(str(tmp_path)) for p in places)
+    assert not [pid for pid in pids if _alive(pid)], "worker processes or warm servers survived close()"
+    assert not [p for p in places if p.exists()]
+
+
+@pytest.mark.slow
+def test_unreachable_scheduler_is_one_line(tmp_path, no_process_left_behind):
+    backend = DaskBackend(2, f"tcp://127.0.0.1:{_free_port()}", connect_seconds=1)
+    with pytest.raises(EvolveError, match="cannot reach the dask scheduler at tcp://127.0.0.1:") as caught:
+        backend.map(operator.mul, 3, [1])
+    backend.close()
+    assert "\n" not in str(caught.value)
+
+
+def _history(run: Path) -> list[tuple[object, ...]]:
+    records = [json.loads(line) for line in (run / "generations.jsonl").read_text().splitlines()]
+    return [(g["best"], g["mean"], g["statuses"]) for g in records]
+
+
+@pytest.mark.slow
+def test_a_run_through_a_local_cluster_matches_loky(make_project, write_config, tmp_path, no_process_left_behind):
+    root = make_project()
+    path = write_config(root, fitness=DETERMINISTIC, backend="dask", scheduler="local",
+                        search={"population": 6, "generations": 3, "seed": 11})
+    # The reference runs in its own process, so loky's pool and helpers end with it.
+    loky_runs = tmp_path / "loky-runs"
+    done = subprocess.run([sys.executable, "-m", "evolve", "run", "--config", str(path), "--backend", "loky",
+                           "--run-dir", str(loky_runs), "--no-progress"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr + done.stdout
+    (loky_run,) = loky_runs.iterdir()
+
+    config = load_config(path)
+    assert (config.backend, config.scheduler, config.workers) == ("dask", "local", 2)
+    outcome = run_experiment(config, out=io.StringIO(), progress=False)
+
+    assert _history(outcome.path) == _history(loky_run)
+    assert outcome.best_patch.to_json() == json.loads((loky_run / "best.json").read_text())["patch"]
+    assert yaml.safe_load((outcome.path / "config.yaml").read_text())["scheduler"] == "local"
