@@ -1,6 +1,6 @@
 """A live test server: one pytest session, collected once, forked per variant.
 
-This is a script run by path (stdlib, pytest, coverage and the sibling scripts
+This is a script run by path (stdlib, pytest and the sibling scripts
 ``_testrunner`` and ``_privdrop``, never ``evolve``), one per evaluation
 worker, in that worker's own copy of the *baseline* project. It runs
 ``pytest.main`` there; when pytest reaches its test loop, this plugin takes it
@@ -22,15 +22,20 @@ death signal, scrubbed environment), then:
   pipe, and exits with ``os._exit``.
 - ``profile``: runs every item in collection order, recording per test the
   target functions it called (``sys.setprofile``, split into the test's own
-  call phase and fixture setup/teardown), the target lines it executed
-  (coverage contexts), whether it started a process or re-executed a target
-  module (audit hooks). The client builds its test->function map from this.
+  call phase and fixture setup/teardown), its outcome and duration, and
+  whether it started a process or re-executed a target module (audit hooks).
+  The client builds its test->function map from this.
 
 What ran in the server itself is reported once, at start: the target
 functions called while pytest started and collected (a variant changing one
-of them cannot be swapped: its effect happened at import), the lines executed
-then, the live function objects per qualified name, and generator objects of
-target code that are alive (they keep their old frames).
+of them cannot be swapped: its effect happened at import), the live function
+objects per qualified name, and generator objects of target code that are
+alive (they keep their old frames).
+
+The ``MemoryError`` rule of ``_testrunner`` (a failure whose report mentions
+it counts as running out of memory) holds here too; see ``_brief_failures``.
+The server stops by itself after ``IDLE_SECONDS`` without a request, or when
+its folder is deleted.
 
 Protocol: one JSON request per line on stdin, one JSON answer per line on
 stdout; both are moved to private descriptors at start and closed in every
@@ -68,6 +73,8 @@ OUTPUT_TAIL = 2000
 RECORDS_CAP = 16 * 1024**2
 """Bytes read from one child's result pipe at most; a child writing more is cut off."""
 DRAIN_GRACE_SECONDS = 1.0
+IDLE_SECONDS = 120.0
+IDLE_CHECK_SECONDS = 5.0
 SWAP_FAILED = "swap_failed"
 SPAWN_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
                           "os.fork", "os.forkpty", "pty.spawn"})
@@ -131,55 +138,33 @@ class CallRecorder:
         threading.setprofile(None)  # type: ignore[arg-type]
 
 
-def _start_coverage(targets: Targets) -> Any:
-    import coverage
-
-    cov = coverage.Coverage(include=targets.paths, data_file=None, config_file=False)
-    cov.set_option("run:disable_warnings", ["no-data-collected", "module-not-measured"])
-    cov.start()
-    return cov
-
-
-def _lines(cov: Any, targets: Targets, context: str | None = None) -> dict[str, list[int]]:
-    data = cov.get_data()
-    if context is not None:
-        data.set_query_contexts([f"^{_escape(context)}$"])
-    out: dict[str, list[int]] = {}
-    for measured in data.measured_files():
-        name = targets.name(measured)
-        if name is not None:
-            out[name] = sorted(data.lines(measured) or ())
-    return out
-
-
-def _escape(text: str) -> str:
-    import re
-
-    return re.escape(text)
-
-
 class Session:
     """The collected session, the live target functions, and what happened while collecting."""
 
-    def __init__(self, session: Any, targets: Targets, startup: CallRecorder, cov: Any) -> None:
+    def __init__(self, session: Any, targets: Targets, startup: CallRecorder) -> None:
         self.session = session
         self.targets = targets
         self.items = {item.nodeid: item for item in session.items}
         self.functions: dict[str, dict[str, list[types.FunctionType]]] = {}
         self.pinned: set[tuple[str, str]] = set()
+        self.fixed_docs: set[int] = set()
+        """Ids of live functions whose ``__doc__`` was copied by a wrapper or changed after definition."""
         for obj in gc.get_objects():
+            if type(obj) is dict and isinstance(obj.get("__wrapped__"), types.FunctionType):
+                self.fixed_docs.add(id(obj["__wrapped__"]))  # a functools.wraps wrapper's __dict__
             code = getattr(obj, "__code__", None) if isinstance(obj, types.FunctionType) else None
             if code is not None:
                 name = targets.name(code.co_filename)
                 if name is not None:
                     self.functions.setdefault(name, {}).setdefault(code.co_qualname, []).append(obj)
+                    if obj.__doc__ != _docstring(code):
+                        self.fixed_docs.add(id(obj))
             elif isinstance(obj, (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)):
                 frame_code = getattr(obj, "gi_code", None) or getattr(obj, "cr_code", None) or obj.ag_code
                 name = targets.name(frame_code.co_filename)
                 if name is not None:
                     self.pinned.add((name, frame_code.co_qualname))
         self.import_calls = sorted(set().union(*startup.calls.values())) if startup.calls else []
-        self.import_lines = _lines(cov, targets) if cov is not None else None
         self.phases = _Phases()
         session.config.pluginmanager.register(self.phases, "evolve-live-phases")
 
@@ -188,7 +173,6 @@ class Session:
             "ready": True, "pid": os.getpid(), "tests": list(self.items),
             "functions": {f: {q: len(v) for q, v in quals.items()} for f, quals in self.functions.items()},
             "import_calls": self.import_calls, "pinned": sorted(self.pinned),
-            "import_lines": self.import_lines,
         }
 
 
@@ -218,6 +202,12 @@ def _isolate(request: dict[str, Any]) -> None:
     os.close(null)
 
 
+def _docstring(code: types.CodeType) -> str | None:
+    """The docstring a function made from ``code`` starts with (its first constant, if a string)."""
+    first = code.co_consts[0] if code.co_consts else None
+    return first if isinstance(first, str) else None
+
+
 def _code_units(code: types.CodeType) -> Iterator[types.CodeType]:
     """Every code object nested in ``code`` (functions, methods, class bodies, lambdas...)."""
     for const in code.co_consts:
@@ -232,7 +222,7 @@ def _swap(live: Session, sources: dict[str, str], swap: dict[str, list[str]]) ->
     Everything is checked before anything changes, though a failure ends the
     child anyway: the client then sends the variant down the slow path.
     """
-    planned: list[tuple[types.FunctionType, types.CodeType]] = []
+    planned: list[tuple[types.FunctionType, types.CodeType, bool]] = []
     for file, qualnames in swap.items():
         path = next(p for p, n in live.targets.by_path.items() if n == file)
         module = compile(sources[file], path, "exec", dont_inherit=True)
@@ -247,8 +237,13 @@ def _swap(live: Session, sources: dict[str, str], swap: dict[str, list[str]]) ->
             for function in olds:
                 if function.__code__.co_freevars != new[0].co_freevars:
                     return f"{file}:{qualname}: free variables differ"
-                planned.append((function, new[0]))
-    for function, code in planned:
+                doc_changes = _docstring(function.__code__) != _docstring(new[0])
+                if doc_changes and id(function) in live.fixed_docs:
+                    return f"{file}:{qualname}: the docstring changed, and a copy of the old one is live"
+                planned.append((function, new[0], doc_changes))
+    for function, code, doc_changes in planned:
+        if doc_changes:
+            function.__doc__ = _docstring(code)  # what a fresh import would have set at definition
         function.__code__ = code
     for file in swap:  # tracebacks and ``inspect.getsource`` show the variant's lines
         path = next(p for p, n in live.targets.by_path.items() if n == file)
@@ -260,13 +255,12 @@ class _Phases:
     """A plugin that labels each test phase: outcomes per test, and the call recorder's label.
 
     Registered once in the server (registering a plugin costs milliseconds);
-    children reset it. Outside ``profile`` the recorder and coverage are None.
+    children reset it. Outside ``profile`` the recorder is None.
     """
 
     def __init__(self) -> None:
         self.collector = _runner.Collector()
         self.recorder: CallRecorder | None = None
-        self.cov: Any = None
 
     def reset(self) -> None:
         self.collector = _runner.Collector()
@@ -282,8 +276,6 @@ class _Phases:
         if self.recorder is None:
             return (yield)
         self.recorder.label = f"{phase} {item.nodeid}"
-        if self.cov is not None and phase == "setup":
-            self.cov.switch_context(item.nodeid)
         try:
             return (yield)
         finally:
@@ -328,18 +320,12 @@ def _run(live: Session, request: dict[str, Any], sink: Any) -> None:
     if why is not None:
         sink.write(json.dumps({SWAP_FAILED: why}) + "\n")
         return
-    cov = _start_coverage(live.targets) if request.get("cover") else None
     complete = _run_items(live, request["tests"], sink, bool(request.get("screen")))
-    lines = None
-    if cov is not None:
-        cov.stop()
-        lines = _lines(cov, live.targets)
-    sink.write(json.dumps({"done": True, "complete": complete, "lines": lines}) + "\n")
+    sink.write(json.dumps({"done": True, "complete": complete}) + "\n")
 
 
 def _profile(live: Session, request: dict[str, Any], sink: Any) -> None:
     recorder = CallRecorder(live.targets)
-    cov = _start_coverage(live.targets) if request.get("cover") else None
     spawned: set[str] = set()
     reloaded: set[str] = set()
 
@@ -352,7 +338,7 @@ def _profile(live: Session, request: dict[str, Any], sink: Any) -> None:
                 reloaded.add(label)
 
     sys.addaudithook(audit)  # cannot be removed; this child ends after the profile anyway
-    live.phases.recorder, live.phases.cov = recorder, cov
+    live.phases.recorder = recorder
     recorder.start()
 
     def calls(nodeid: str) -> dict[str, Any]:
@@ -362,12 +348,7 @@ def _profile(live: Session, request: dict[str, Any], sink: Any) -> None:
 
     _run_items(live, list(live.items), sink, screen=False, extra=calls)
     recorder.stop()
-    lines: dict[str, Any] | None = None
-    if cov is not None:
-        cov.stop()
-        lines = {context: _lines(cov, live.targets, context) for context in cov.get_data().measured_contexts()}
-    sink.write(json.dumps({"done": True, "complete": True, "lines_by_test": lines,
-                           "outside_calls": sorted(recorder.calls.get("", ())),
+    sink.write(json.dumps({"done": True, "complete": True, "outside_calls": sorted(recorder.calls.get("", ())),
                            "spawned": sorted(spawned), "reloaded": sorted(reloaded)}) + "\n")
 
 
@@ -489,8 +470,8 @@ def _tail(path: str) -> str:
 class LivePlugin:
     """Takes over pytest's test loop: answer requests instead of running the tests."""
 
-    def __init__(self, targets: Targets, startup: CallRecorder, cov: Any, requests: Any, answers: Any) -> None:
-        self.targets, self.startup, self.cov = targets, startup, cov
+    def __init__(self, targets: Targets, startup: CallRecorder, requests: Any, answers: Any) -> None:
+        self.targets, self.startup = targets, startup
         self.requests, self.answers = requests, answers
         self.served = False
 
@@ -501,22 +482,53 @@ class LivePlugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: Any) -> bool:
         self.startup.stop()
-        if self.cov is not None:
-            self.cov.stop()
         self.served = True
         if session.testsfailed:
             self._answer({"ready": False, "reason": f"{session.testsfailed} error(s) during collection"})
             return True
-        live = Session(session, self.targets, self.startup, self.cov)
+        live = Session(session, self.targets, self.startup)
         _brief_failures()
+        _warm(live)
         self._answer(live.ready())
         gc.collect()
         gc.freeze()  # children share the collected session copy-on-write
         private = (self.requests.fileno(), self.answers.fileno())
-        for line in self.requests:
+        for line in _requests(self.requests):
             if line.strip():
                 self._answer(_serve_one(live, json.loads(line), private))
         return True
+
+
+def _requests(stream: Any) -> Iterator[bytes]:
+    """Request lines until EOF, or until the server is idle too long or its folder is gone.
+
+    A client that forgets to stop its server (a process that never exits, a
+    run folder deleted under it) does not leave it behind for long: the
+    client starts a new one when it needs it again.
+    """
+    here = os.getcwd()
+    idle_since = time.monotonic()
+    while True:
+        ready, _, _ = select.select([stream], [], [], IDLE_CHECK_SECONDS)
+        if ready:
+            line = stream.readline()
+            if not line:
+                return
+            yield line
+            idle_since = time.monotonic()
+        elif time.monotonic() - idle_since > IDLE_SECONDS or not os.path.isdir(here):
+            return
+
+
+def _warm(live: Session) -> None:
+    """Compute in the server what every child would otherwise compute again for itself."""
+    for item in live.items.values():
+        try:
+            item.location  # a cached property that reports read, and stat files to compute
+        except Exception:
+            pass
+    for path in {*live.targets.paths, *(str(getattr(i, "path", "")) for i in live.items.values())}:
+        linecache.getlines(path)
 
 
 
@@ -597,16 +609,14 @@ def main(argv: list[str]) -> int:
     _privdrop.die_with_parent()  # the worker that started us is gone: so are we
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", action="append", default=[], help="a target file (relative to here)")
-    parser.add_argument("--cover", action="store_true", help="record the target lines run while collecting")
     parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: passed to pytest")
     args = parser.parse_args(argv)
     pytest_args = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
     requests, answers = _private_streams()
     targets = Targets(args.target)
     startup = CallRecorder(targets)
-    cov = _start_coverage(targets) if args.cover else None
     startup.start()
-    plugin = LivePlugin(targets, startup, cov, requests, answers)
+    plugin = LivePlugin(targets, startup, requests, answers)
     try:
         code = pytest.main([*pytest_args, "-q", "-p", "no:cacheprovider"], plugins=[plugin])
     finally:

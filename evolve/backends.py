@@ -64,37 +64,31 @@ class SerialBackend(Backend):
 
 
 class LokyBackend(Backend):
-    """joblib with the loky executor; the worker pool is reused between batches.
+    """joblib's loky executor; the worker pool is reused between batches.
 
-    A batch of one job runs in the engine process (joblib does not start a
-    pool for it), so ``close`` also stops the warm servers such batches
-    started here.
+    Every job runs in a pool worker, even a batch of one or a pool of one
+    (``joblib.Parallel`` would run those in the engine process): a worker
+    that dies then costs a batch, never the engine.
     """
 
     name = "loky"
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._scratches: set[Path] = set()
 
     def map(self, fn: Callable[[C, J], R], context: C, jobs: Sequence[J]) -> list[R]:
         if not jobs:
             return []
-        from joblib import Parallel, delayed
+        from joblib.externals.loky import get_reusable_executor
 
-        n_jobs = min(self.workers, len(jobs))
-        if n_jobs == 1:
-            _remember_scratch(self._scratches, context)
-        parallel = Parallel(n_jobs=n_jobs, backend="loky", batch_size=1)
-        results: list[Any] = parallel(delayed(fn)(context, job) for job in jobs)
-        return list(results)
+        executor = get_reusable_executor(max_workers=self.workers, reuse=True)
+        futures = [executor.submit(fn, context, job) for job in jobs]
+        return [future.result() for future in futures]
 
     def close(self) -> None:
         from joblib.externals.loky import get_reusable_executor
 
         get_reusable_executor().shutdown(wait=True, kill_workers=True)
-        close_warm_servers(self._scratches)
-        self._scratches.clear()
 
 
 SCHEDULER_LOCAL = "local"

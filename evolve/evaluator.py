@@ -224,6 +224,7 @@ class EvaluatorStats:
     stopped_at: Counter[str] = field(default_factory=Counter)
     statuses: Counter[str] = field(default_factory=Counter)
     worker_seconds: float = 0.0
+    lost_workers: int = 0
     routes: Counter[str] = field(default_factory=Counter)
     """Executed variants by route: ``swap`` (fast path eligible) or why they were rebuilt."""
 
@@ -275,7 +276,7 @@ class Evaluator:
                 pending[key] = (Job(key=key, sources=changed, swap=route.swap), sources, kept, [i])
                 self.stats.routes[route.reason] += 1
         jobs = [entry[0] for entry in pending.values()]
-        for job, observed in zip(jobs, self.backend.map(run_job, self.ctx, jobs)):
+        for job, observed in zip(jobs, self._map(jobs)):
             _, sources, kept, slots = pending[job.key]
             full = replace(observed, sources=sources, principles=kept)
             self.cache[job.key] = full
@@ -289,6 +290,24 @@ class Evaluator:
             if observation.gate:
                 self.stats.stopped_at[observation.gate] += 1
         return final
+
+    def _map(self, jobs: list[Job]) -> list[Observation]:
+        """Run a batch; if a worker process dies, run the batch's jobs one by one.
+
+        A pool loses the whole batch when one of its workers dies (killed by
+        a variant, by the OOM killer, by a user). Alone, the job that kills its
+        worker again is marked crashed and every other job still gets its result.
+        """
+        try:
+            return self.backend.map(run_job, self.ctx, jobs)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # joblib's TerminatedWorkerError, dask's KilledWorker, ...
+            if len(jobs) == 1:
+                self.stats.lost_workers += 1
+                return [Observation(status=Status.CRASHED, gate="tests",
+                                    reason=f"the worker process died ({type(exc).__name__})")]
+            return [result for job in jobs for result in self._map([job])]
 
     def remeasure(self, patch: Patch, baseline: Observation, factor: int = 3) -> Observation:
         """Evaluate ``patch`` again, bypassing the cache, with ``factor`` times the benchmark repeats.

@@ -128,8 +128,6 @@ class _Server:
 
     def start(self) -> dict[str, Any]:
         argv = [sys.executable, str(SERVER), *(a for f in self.ctx.files for a in ("--target", f))]
-        if self.ctx.coverage:
-            argv.append("--cover")
         argv += ["--", *self.pytest_args]
         sandbox = getattr(self.ctx, "sandbox", None)  # the isolation level around the server, if any
         if sandbox is not None:
@@ -237,7 +235,7 @@ class LiveClient:
         self._var.mkdir()
         self._env = sandbox_env(self._var)
         ready = self.server.start()
-        answer = self.server.ask(self._request("profile", cover=self.ctx.coverage), PROFILE_SECONDS)
+        answer = self.server.ask(self._request("profile"), PROFILE_SECONDS)
         if answer is None:
             raise RuntimeError("the live test server died while profiling the baseline")
         self.profile = _agree(_profile_from(ready, answer), reference())

@@ -301,7 +301,7 @@ def _figure_lines(found: Verification) -> list[str]:
     timing = found.variant.details.get("performance", {})
     if "median_s" in timing and "baseline_median_s" in timing:
         lines.append(f"  benchmark CPU    {_ms(timing['baseline_median_s'])} -> {_ms(timing['median_s'])} per run, "
-                     f"median of {found.rounds} interleaved rounds; variant faster in {found.faster_rounds}")
+                     f"median of {found.rounds} interleaved rounds; the variant was faster in {found.faster_rounds} of them")
     lines.append(f"  fitness          {found.baseline.value:.4f} -> {found.variant.value:.4f}")
     lines.append(f"  full test suite  {found.tests} passed in a fresh python -m pytest")
     return lines
@@ -358,15 +358,19 @@ def _conclude_in_git(config: Config, snapshot: Snapshot, sources: dict[str, str]
     repo.set_branch(branch, commit, ZERO, f"evolve: verified survivor of run {store.run_id}")
     store.write_json(RECORD, {**record, "branch": branch, "commit": commit})
     _history(store, branch, commit, merged=False, note=f"verified survivor on {base[:10]}", out=out)
-    print(f"evolve: re-verified on a clean checkout: {_verified_words(found)}", file=out)
-    print(f"evolve: committed {commit[:10]} to branch {branch} (on {base[:10]}); review it with: git show {branch}",
-          file=out)
-    print(f"evolve: promote it with: python -m evolve promote {store.run_id} --into {repo.current_branch() or 'main'}"
-          f"{_run_dir_flag(store)}  (a branch that is checked out is never moved; there, use: git merge {branch})",
-          file=out)
+    _announce_branch(repo, store, found, branch, commit, out)
     if config.promotion.auto_into:
         _auto_promote(config, store, config.promotion.auto_into, out)
     return branch
+
+
+def _announce_branch(repo: Repo, store: RunStore, found: Verification, branch: str, commit: str,
+                     out: TextIO) -> None:
+    into = repo.current_branch() or "main"
+    print(f"evolve: re-verified on a clean checkout: {_verified_words(found)}", file=out)
+    print(f"evolve: committed {commit[:10]} to branch {branch}; review it with: git show {branch}", file=out)
+    print(f"evolve: promote it with: python -m evolve promote {store.run_id} --into {into}{_run_dir_flag(store)}"
+          f"  (a checked-out branch is never moved; there, use: git merge {branch})", file=out)
 
 
 def _conclude_outside_git(config: Config, snapshot: Snapshot, sources: dict[str, str], info: RunInfo,
@@ -469,10 +473,7 @@ def _promote(config: Config, repo: Repo, prefix: str, record: Mapping[str, Any],
         raise PromotionRefused(
             f"not promoted: {into} is checked out in {checkout}, and moving it would leave that working tree "
             f"behind; switch it to another branch and promote again, or merge there yourself: git merge {branch}")
-    tree, why = (repo.git("rev-parse", f"{commit}^{{tree}}"), "") if tip == base else repo.apply_onto(base, commit, tip)
-    if tree is None:
-        raise PromotionRefused(f"not promoted: {into} moved since {base[:10]} and the patch does not apply on its "
-                               f"tip {tip[:10]} ({why}); nothing was changed")
+    tree = _tree_onto(repo, base, commit, into, tip)
     where = f"{into} at {tip[:10]}"
     with tempfile.TemporaryDirectory(prefix="evolve-promote-") as tmp:
         found = _verify_trees(config, repo, prefix, tip, tree, Path(tmp), config.threshold, where)
@@ -488,6 +489,17 @@ def _promote(config: Config, repo: Repo, prefix: str, record: Mapping[str, Any],
     except EvolveError as exc:
         raise PromotionRefused(f"not promoted: {exc}") from None
     return new, found
+
+
+def _tree_onto(repo: Repo, base: str, commit: str, into: str, tip: str) -> str:
+    """The run's change on ``into``'s tip: its own tree when the tip is still the base."""
+    if tip == base:
+        return repo.git("rev-parse", f"{commit}^{{tree}}")
+    tree, why = repo.apply_onto(base, commit, tip)
+    if tree is None:
+        raise PromotionRefused(f"not promoted: {into} moved since {base[:10]} and the patch does not apply on its "
+                               f"tip {tip[:10]} ({why}); nothing was changed")
+    return tree
 
 
 def _repo(root: Path) -> tuple[Repo, str]:

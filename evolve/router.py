@@ -7,7 +7,8 @@ is the same as the baseline's: module-level statements, class bodies,
 decorators, default values, annotations, imports. And a code object can only
 replace another of the same shape: the same parameters, the same free
 variables (a function's closure cells are fixed), the same generator or
-coroutine kind, the same docstring (``__doc__`` is copied at definition).
+coroutine kind. (A docstring may change: ``__doc__`` is copied at definition,
+so the live worker sets it too, unless a wrapper copied it already.)
 
 Two checks, both on the engine side and neither executing anything:
 
@@ -96,9 +97,8 @@ def _shape(code: CodeType) -> tuple[Any, ...]:
     """What a swapped-in code object must share with the one it replaces."""
     nargs = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & inspect.CO_VARARGS) \
         + bool(code.co_flags & inspect.CO_VARKEYWORDS)
-    doc = code.co_consts[0] if code.co_consts else None
     return (code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount, code.co_flags,
-            code.co_freevars, code.co_varnames[:nargs], _constant(doc, False))
+            code.co_freevars, code.co_varnames[:nargs])
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,6 @@ class Router:
             if len(olds) != 1 or len(news) != 1:
                 return "a changed function is defined more than once"
             if _shape(olds[0]) != _shape(news[0]):
-                return "a changed function's parameters, closure, kind or docstring differ"
+                return "a changed function's parameters, closure or kind differ"
             changed.append(qualname)
         return tuple(changed)

@@ -152,3 +152,31 @@ def test_a_patch_that_changes_nothing_is_the_baseline(evaluator):
     result = ev.evaluate([Patch((Edit.make("replace_statement", "calc/core.py", same, {"donor": same}),))],
                          baseline)[0]
     assert result.cached and result.status == Status.PASSED and ev.stats.executed == 0
+
+
+def _kill_worker_on(ctx, job):
+    """A job function that kills its own pool worker for one job, as a variant could for a non-root engine."""
+    import os
+    import signal
+
+    from evolve.evaluator import run_job
+
+    if job.key == "doomed":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return run_job(ctx, job)
+
+
+def test_a_dead_worker_costs_only_its_own_variant(evaluator, monkeypatch):
+    from evolve import evaluator as module
+    from evolve.backends import LokyBackend
+    from evolve.evaluator import Job
+
+    ev, _ = evaluator
+    ev.backend = LokyBackend(2)
+    monkeypatch.setattr(module, "run_job", _kill_worker_on)
+    try:
+        results = ev._map([Job("fine", {}), Job("doomed", {}), Job("also fine", {})])
+    finally:
+        ev.backend.close()
+    assert [r.status for r in results] == [Status.PASSED, Status.CRASHED, Status.PASSED]
+    assert "worker process died" in results[1].reason and ev.stats.lost_workers == 1

@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from evolve.config import load_config
+from evolve.errors import ConfigError
 from evolve.history import History
 from evolve.promote import PromotionRefused, conclude_run, promote_into
 from evolve.run import run_experiment
@@ -30,8 +31,6 @@ from mutations._index import ModuleIndex
 from populations.patch import Edit, Patch, apply_patch
 from tests.conftest import TESTS, git
 from tests.evolve.test_minimise import DELETE_PADDING, PADDED
-
-pytestmark = pytest.mark.slow
 
 EXACT = {"performance": 0, "correctness": 0.4, "maintainability": 0.3, "tokens": 0.2, "principles": 0.1}
 # Deleting mean()'s guard passes every test but one, which lives outside tests.paths in some tests below.
@@ -140,6 +139,7 @@ def promote_cli(store: RunStore, into: str, cwd: Path) -> subprocess.CompletedPr
 # ---------------------------------------------------------------- the end of a run
 
 
+@pytest.mark.slow
 def test_a_run_commits_its_minimised_survivor_and_leaves_the_checkout_alone(project, configure, tmp_path):
     root = project(branch="work")
     (root / "calc" / "core.py").write_text(PADDED + "\n# work in progress\n")  # unstaged change
@@ -150,7 +150,7 @@ def test_a_run_commits_its_minimised_survivor_and_leaves_the_checkout_alone(proj
     git(root, "stash", "push", "-q", "--", "calc/__init__.py")
     base = git(root, "rev-parse", "HEAD").strip()
     before = checkout_state(root)
-    config = configure(root, search={"population": 8, "generations": 3, "seed": 5,
+    config = configure(root, search={"population": 6, "generations": 1, "seed": 5,
                                      "operators": ["delete_statement", "perturb_constant"]})
     out = io.StringIO()
 
@@ -172,6 +172,7 @@ def test_a_run_commits_its_minimised_survivor_and_leaves_the_checkout_alone(proj
     assert f"python -m evolve promote {outcome.run_id} --into work" in out.getvalue()
 
 
+@pytest.mark.slow
 def test_a_test_outside_tests_paths_that_fails_stops_the_commit(project, configure, tmp_path):
     root = project(tests=SUBSET_TESTS, extra={"tests/test_more.py": GUARD_TEST})
     config = configure(root, tests={"paths": ["tests/test_core.py"], "timeout": 30, "coverage": False})
@@ -184,9 +185,10 @@ def test_a_test_outside_tests_paths_that_fails_stops_the_commit(project, configu
     assert "full test suite" in line and "tests/test_more.py::test_mean_empty" in line, out
 
 
+@pytest.mark.slow
 def test_outside_git_the_run_writes_a_diff_that_git_apply_accepts(make_project, configure, tmp_path):
     root = make_project(core=PADDED)
-    config = configure(root, search={"population": 8, "generations": 3, "seed": 5,
+    config = configure(root, search={"population": 6, "generations": 1, "seed": 5,
                                      "operators": ["delete_statement", "perturb_constant"]})
     out = io.StringIO()
     outcome = run_experiment(config, out=out, progress=False)
@@ -206,6 +208,7 @@ def test_outside_git_the_run_writes_a_diff_that_git_apply_accepts(make_project, 
 # ---------------------------------------------------------------- promote --into
 
 
+@pytest.mark.slow
 def test_promote_fast_forwards_the_mainline_from_a_subfolder_project(make_project, configure, tmp_path):
     root = make_project(name="repo/proj", core=PADDED)  # the project is a folder inside the repository
     repo = root.parent
@@ -225,6 +228,8 @@ def test_promote_fast_forwards_the_mainline_from_a_subfolder_project(make_projec
     assert git(repo, "rev-parse", "main").strip() == commit
     assert checkout_state(repo) == before
     assert f"promoted {branch} into main" in done.stdout
+    again = promote_cli(store, "main", cwd=tmp_path)
+    assert again.returncode == 0 and "main already contains" in again.stdout
     record = json.loads((store.path / "promotion.json").read_text())
     assert record["promotions"][-1]["promoted"] is True and record["promotions"][-1]["commit"] == commit
     with History.at(store.path.parent) as history:
@@ -232,6 +237,7 @@ def test_promote_fast_forwards_the_mainline_from_a_subfolder_project(make_projec
     assert [(r["branch"], bool(r["merged"])) for r in rows] == [(branch, False), ("main", True)]
 
 
+@pytest.mark.slow
 def test_promote_refuses_the_checked_out_branch_and_bad_input(project, configure, tmp_path):
     root = project(branch="work")
     config = configure(root)
@@ -251,6 +257,7 @@ def test_promote_refuses_the_checked_out_branch_and_bad_input(project, configure
     assert unknown.returncode == 2 and "branch nope does not exist" in unknown.stderr
 
 
+@pytest.mark.slow
 def test_promote_refuses_a_gain_below_the_threshold(project, configure, tmp_path):
     root = project()
     config = configure(root, fitness={"weights": EXACT, "threshold": 0.5})
@@ -265,6 +272,7 @@ def test_promote_refuses_a_gain_below_the_threshold(project, configure, tmp_path
     assert json.loads((store.path / "promotion.json").read_text())["promotions"][-1]["promoted"] is False
 
 
+@pytest.mark.slow
 def test_promote_refuses_when_a_test_the_search_never_ran_fails_on_the_moved_mainline(project, configure, tmp_path):
     root = project(tests=SUBSET_TESTS)
     config = configure(root)
@@ -279,6 +287,7 @@ def test_promote_refuses_when_a_test_the_search_never_ran_fails_on_the_moved_mai
     assert git(root, "rev-parse", "main").strip() == tip and checkout_state(root) == before
 
 
+@pytest.mark.slow
 def test_promote_refuses_a_conflict_on_the_moved_mainline(project, configure, tmp_path):
     root = project()
     config = configure(root)
@@ -293,6 +302,7 @@ def test_promote_refuses_a_conflict_on_the_moved_mainline(project, configure, tm
     assert git(root, "rev-parse", "main").strip() == tip
 
 
+@pytest.mark.slow
 def test_promote_applies_onto_a_moved_mainline_and_verifies_there(project, configure, tmp_path):
     root = project()
     config = configure(root)
@@ -319,6 +329,7 @@ def test_promote_applies_onto_a_moved_mainline_and_verifies_there(project, confi
     assert checkout_state(root) == before
 
 
+@pytest.mark.slow
 def test_auto_into_promotes_at_the_end_of_the_run(project, configure, tmp_path):
     root = project()
     config = configure(root, promotion={"auto_into": "main"})
@@ -329,3 +340,23 @@ def test_auto_into_promotes_at_the_end_of_the_run(project, configure, tmp_path):
     assert git(root, "rev-parse", "main").strip() == git(root, "rev-parse", branch).strip()
     saved = yaml.safe_load((store.path / "config.yaml").read_text())
     assert saved["promotion"] == {"auto_into": "main", "verify_repeats": 15}
+
+
+@pytest.mark.parametrize("section, problem", [
+    ({"auto_into": "two words"}, "'promotion.auto_into' must be a branch name"),
+    ({"auto_into": "-x"}, "'promotion.auto_into' must be a branch name"),
+    ({"verify_repeats": 1}, "'promotion.verify_repeats' must be between 3 and 1000"),
+    ({"into": "main"}, "unknown key 'promotion.into'"),
+])
+def test_a_bad_promotion_section_is_one_line_naming_the_key(make_project, write_config, section, problem):
+    path = write_config(make_project(), promotion=section)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert problem in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_the_promotion_section_defaults_and_round_trips(make_project, write_config):
+    config = load_config(write_config(make_project()))
+    assert (config.promotion.auto_into, config.promotion.verify_repeats) == (None, 15)
+    changed = load_config(write_config(make_project("other"), promotion={"auto_into": "release/2.x"}))
+    assert changed.with_overrides(seed=4).promotion.auto_into == "release/2.x"

@@ -98,3 +98,20 @@ def test_resume_of_an_unknown_run_is_one_line(tmp_path):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2
     assert err.strip().count("\n") == 0 and "no run 'no-such-run'" in err
+
+
+def test_ctrl_c_stops_cleanly_and_the_run_resumes(make_project, write_config, tmp_path):
+    root = make_project()
+    config = write_config(root, fitness=DETERMINISTIC, search={"population": 6, "generations": 40, "seed": 4})
+    runs = tmp_path / "runs"
+    proc = evolve(tmp_path, "run", "--config", str(config), "--run-dir", str(runs))
+    wait_for(lambda: generations_logged(runs) >= 2 or proc.poll() is not None)
+    assert proc.poll() is None
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends to the foreground group on Ctrl-C
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    run_id = next(runs.iterdir()).name
+    assert f"python -m evolve resume {run_id}" in err
+    assert "Traceback" not in err
+    assert (runs / run_id / "checkpoint.pkl").is_file()
+    wait_for(lambda: not processes_in(tmp_path / "tmp"), 30)

@@ -1,0 +1,101 @@
+"""Evaluation throughput: the live fast path against a fresh ``python -m pytest`` per variant.
+
+Run with::
+
+    python -m pytest benchmarks/test_fast_path.py -p no:randomly --benchmark-columns=min,median,max,rounds
+
+The same sample of variants of ``benchmarks/target`` (five functions, thirty
+tests; see ``variants.py``) is evaluated through ``Evaluator.evaluate`` with two
+loky workers, three ways, in one session: the fast path (live session, code
+swapped in, covering tests only, slow path for what a swap cannot express),
+the warm fork server (a full ``pytest.main`` per variant) and a fresh
+interpreter per variant. Each figure is the wall time of one whole batch,
+static gates included, with the workers already started; variants per second
+are in each benchmark's ``extra_info``. The fresh path's run also checks that
+every variant got the same verdict and the same per-test outcomes as on the
+fast path: the sample has killed and surviving variants alike.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from benchmarks.variants import Bench, backend, make_bench, sample
+from fitness.observation import Status
+
+SAMPLE = 240
+WORKERS = 2
+WARM_UP = 12
+
+_fast_results: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory) -> Bench:
+    return make_bench(tmp_path_factory.mktemp("fast-path"))
+
+
+@pytest.fixture(scope="module")
+def variants(bench: Bench) -> list:
+    patches = sample(bench, SAMPLE + WARM_UP)
+    assert len(patches) == SAMPLE + WARM_UP
+    return patches
+
+
+@pytest.fixture(scope="module")
+def workers() -> Iterator[Any]:
+    with backend(WORKERS) as chosen:
+        yield chosen
+
+
+def _run(benchmark: Any, bench: Bench, workers: Any, variants: list, rounds: int, **ctx: Any) -> list:
+    """Time ``rounds`` evaluations of the sample, each by a fresh evaluator (empty cache)."""
+    warm_up, timed = variants[:WARM_UP], variants[WARM_UP:]
+    holder: dict[str, Any] = {}
+
+    def setup() -> tuple[tuple[Any, ...], dict[str, Any]]:
+        evaluator, baseline = bench.evaluator(workers, **ctx)
+        evaluator.evaluate(warm_up, baseline)  # workers and their servers started, not timed
+        holder["evaluator"] = evaluator
+        return (timed, baseline), {}
+
+    def evaluate(patches: list, baseline: Any) -> list:
+        holder["results"] = holder["evaluator"].evaluate(patches, baseline)
+        return holder["results"]
+
+    benchmark.pedantic(evaluate, setup=setup, rounds=rounds, iterations=1)
+    results = holder["results"]
+    stats = holder["evaluator"].stats
+    benchmark.extra_info.update({
+        "variants": len(timed),
+        "variants_per_second": round(len(timed) / benchmark.stats.stats.median, 1),
+        "statuses": dict(collections.Counter(r.status.name.lower() for r in results)),
+        "routes": dict(stats.routes),
+    })
+    return results
+
+
+def test_fast_path(benchmark: Any, bench: Bench, workers: Any, variants: list) -> None:
+    results = _run(benchmark, bench, workers, variants, rounds=5)
+    _fast_results["results"] = results
+    assert {Status.PASSED, Status.TESTS_FAILED} <= {r.status for r in results}
+
+
+def test_warm_fork_server(benchmark: Any, bench: Bench, workers: Any, variants: list) -> None:
+    _run(benchmark, bench, workers, variants, rounds=1, fast_path=False)
+
+
+def test_fresh_process(benchmark: Any, bench: Bench, workers: Any, variants: list) -> None:
+    results = _run(benchmark, bench, workers, variants, rounds=1, fast_path=False, fresh_process=True)
+    fast = _fast_results.get("results")
+    if fast is None:
+        pytest.skip("run with test_fast_path to compare verdicts")
+    differ = [(p, f.status, s.status) for p, f, s in zip(variants[WARM_UP:], fast, results)
+              if f.status != s.status or dict(f.tests) != dict(s.tests)]
+    benchmark.extra_info["verdicts_compared"] = len(results)
+    benchmark.extra_info["killed"] = sum(r.status != Status.PASSED for r in results)
+    assert not differ, f"{len(differ)} variants differ, first: {differ[0]}"
