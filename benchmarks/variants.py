@@ -29,7 +29,7 @@ from populations.patch import Patch
 
 TARGET = Path(__file__).with_name("target")
 FILES = ("ledger/core.py",)
-LIMITS = Limits(wall_seconds=20, cpu_seconds=20)
+LIMITS = Limits(wall_seconds=60, cpu_seconds=60)
 
 
 @dataclass

@@ -71,7 +71,8 @@ class PromotionConfig:
     auto_into: str | None = None
     """A branch to promote into at the end of the run when every promotion rule holds (unattended runs)."""
     verify_repeats: int = 15
-    """Interleaved benchmark rounds when a survivor is re-measured on a clean checkout."""
+    """Interleaved benchmark rounds when a survivor is re-measured on a clean checkout; at least 7,
+    the fewest with which a sign test can tell a speed-up from noise at the 1 % level."""
 
 
 @dataclass(frozen=True)
@@ -407,4 +408,4 @@ def _promotion(reader: _Reader) -> PromotionConfig:
                              or any(bad in into for bad in _BRANCH_FORBIDDEN)):
         raise reader.fail("auto_into", f"must be a branch name such as main, got {into!r}")
     return PromotionConfig(auto_into=into,
-                           verify_repeats=reader.number("verify_repeats", int, PromotionConfig.verify_repeats, 3, 1000))
+                           verify_repeats=reader.number("verify_repeats", int, PromotionConfig.verify_repeats, 7, 1000))

@@ -272,8 +272,8 @@ class LiveClient:
                                 swap={f: list(names) for f, names in swap.items()},
                                 screen=self.ctx.screening, limits=limits)
         answer = self.server.ask(request, limits.wall_seconds + GRACE_SECONDS)
-        if answer is None:
-            return Completed(None, 9, False, "", "the live test server died while running this variant",
+        if answer is None:  # the server is stopped; ``ensure`` starts another for the next variant
+            return Completed(1, None, False, "", "the live test server died while running this variant",
                              0.0, 0.0), None
         records = answer.get("records") or []
         last = records[-1] if records else {}

@@ -170,6 +170,7 @@ def verify(config: Config, base_dir: Path, variant_dir: Path, scratch: Path, thr
     evaluated in fresh processes and the variant benchmarked interleaved with
     the base, and the promotion rules are checked against ``threshold``.
     """
+    hand_over(base_dir)  # the sandbox user may write where a benchmark command runs
     suite = run_full_suite(variant_dir, config)
     if not suite.ok:
         return Verification(False, f"the full test suite (python -m pytest) fails on the variant: {suite.summary}")
@@ -193,8 +194,8 @@ def _measure(config: Config, base_dir: Path, variant_dir: Path, scratch: Path) -
                             coverage=config.tests.coverage, limits=limits, benchmark=None, scratch=scratch,
                             fresh_process=True, isolation=config.sandbox)
     base = run_job(ctx, Job(key="baseline", sources={}))
-    bench = config.benchmark and replace(config.benchmark, repeats=config.promotion.verify_repeats)
-    ctx = replace(ctx, benchmark=bench or None, expected_tests=tuple(sorted(base.tests)))
+    bench = None if config.benchmark is None else replace(config.benchmark, repeats=config.promotion.verify_repeats)
+    ctx = replace(ctx, benchmark=bench, expected_tests=tuple(sorted(base.tests)))
     variant = run_job(ctx, Job(key="variant", sources={f: t for f, t in after.items() if t != before[f]}))
     kept_before = check_principles(before, before, config.principles).kept
     base = replace(base, sources=before, principles=dict(kept_before), cpu_times=variant.baseline_cpu_times,
@@ -396,7 +397,6 @@ def _verify_trees(config: Config, repo: Repo, prefix: str, base: str, tree: str,
                   threshold: float, where: str) -> Verification:
     base_dir = repo.export(base, prefix, folder / "base")
     variant_dir = repo.export(tree, prefix, folder / "variant")
-    hand_over(base_dir)
     return verify(config, base_dir, variant_dir, folder, threshold, where)
 
 

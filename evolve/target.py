@@ -63,7 +63,9 @@ def take_snapshot(root: Path, dest: Path, commit: str | None = None) -> Snapshot
         return Snapshot(path=dest, root=root, base_commit=None, dirty=False)
     head, prefix = base
     commit = commit or head
-    archive = _git(root, "archive", "--format=tar", f"{commit}:{prefix}" if prefix else commit)
+    # From the top level: inside a subfolder, git would also filter the archive by that subfolder's path.
+    top = Path(_git(root, "rev-parse", "--show-toplevel").stdout.decode().strip() or root)
+    archive = _git(top, "archive", "--format=tar", f"{commit}:{prefix}" if prefix else commit)
     if archive.returncode != 0:
         raise EvolveError(f"git archive failed in {root}: {archive.stderr.decode().strip()}; "
                           "check that the repository is healthy")

@@ -20,12 +20,12 @@ import pytest
 import yaml
 
 from evolve.config import load_config
-from evolve.errors import ConfigError
+from evolve.errors import ConfigError, EvolveError
 from evolve.history import History
 from evolve.promote import PromotionRefused, conclude_run, promote_into
 from evolve.run import run_experiment
 from evolve.store import RunStore
-from evolve.gitops import Repo
+from evolve.gitops import ZERO, Repo
 from evolve.target import Snapshot, take_snapshot
 from mutations._index import ModuleIndex
 from populations.patch import Edit, Patch, apply_patch
@@ -228,8 +228,8 @@ def test_promote_fast_forwards_the_mainline_from_a_subfolder_project(make_projec
     assert git(repo, "rev-parse", "main").strip() == commit
     assert checkout_state(repo) == before
     assert f"promoted {branch} into main" in done.stdout
-    again = promote_cli(store, "main", cwd=tmp_path)
-    assert again.returncode == 0 and "main already contains" in again.stdout
+    again = io.StringIO()
+    assert promote_into(config, store, "main", again) == commit and "main already contains" in again.getvalue()
     record = json.loads((store.path / "promotion.json").read_text())
     assert record["promotions"][-1]["promoted"] is True and record["promotions"][-1]["commit"] == commit
     with History.at(store.path.parent) as history:
@@ -345,7 +345,7 @@ def test_auto_into_promotes_at_the_end_of_the_run(project, configure, tmp_path):
 @pytest.mark.parametrize("section, problem", [
     ({"auto_into": "two words"}, "'promotion.auto_into' must be a branch name"),
     ({"auto_into": "-x"}, "'promotion.auto_into' must be a branch name"),
-    ({"verify_repeats": 1}, "'promotion.verify_repeats' must be between 3 and 1000"),
+    ({"verify_repeats": 6}, "'promotion.verify_repeats' must be between 7 and 1000"),
     ({"into": "main"}, "unknown key 'promotion.into'"),
 ])
 def test_a_bad_promotion_section_is_one_line_naming_the_key(make_project, write_config, section, problem):
@@ -360,3 +360,38 @@ def test_the_promotion_section_defaults_and_round_trips(make_project, write_conf
     assert (config.promotion.auto_into, config.promotion.verify_repeats) == (None, 15)
     changed = load_config(write_config(make_project("other"), promotion={"auto_into": "release/2.x"}))
     assert changed.with_overrides(seed=4).promotion.auto_into == "release/2.x"
+
+
+# ---------------------------------------------------------------- the plumbing underneath
+
+
+def test_plumbing_builds_commits_without_touching_the_checkout_and_moves_refs_only_by_compare_and_swap(
+        make_project, monkeypatch):
+    root = make_project(use_git=True)
+    (root / "run.sh").write_text("#!/bin/sh\n")
+    (root / "run.sh").chmod(0o755)
+    git(root, "add", "run.sh")
+    git(root, "commit", "-q", "-m", "script")
+    (root / "calc" / "core.py").write_text("# uncommitted\n")
+    before = checkout_state(root)
+    for name in ("GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")  # no identity configured: evolve commits as itself
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    found = Repo.at(root / "calc")
+    assert found is not None and found[1] == "calc/"
+    repo, head = found[0], git(root, "rev-parse", "HEAD").strip()
+
+    tree = repo.tree_with(head, {"calc/core.py": "VALUE = 1\n", "run.sh": "#!/bin/sh\necho hi\n"})
+    commit = repo.commit(tree, [head], "evolve: a test\n")
+
+    assert git(root, "show", f"{commit}:calc/core.py") == "VALUE = 1\n"
+    assert git(root, "ls-tree", commit, "run.sh").split()[0] == "100755"  # the file's mode is kept
+    assert git(root, "log", "-1", "--format=%an|%cn", commit).strip() == "evolve|evolve"
+    repo.set_branch("evolve/x", commit, ZERO, "test")
+    with pytest.raises(EvolveError, match="already exists"):
+        repo.set_branch("evolve/x", head, ZERO, "test")
+    with pytest.raises(EvolveError, match="moved from"):
+        repo.set_branch("evolve/x", head, head, "test")
+    assert repo.branch_tip("evolve/x") == commit and repo.checked_out("main") == root
+    assert checkout_state(root) == before
