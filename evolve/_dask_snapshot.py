@@ -110,13 +110,13 @@ def _materialise(archive: bytes, session: str, digest: str) -> Path:
 
 
 def release(session: str) -> int:
-    """Stop this worker's warm servers for ``session`` and delete its folders; how many were freed."""
-    from evolve.backends import close_warm_servers
+    """Stop this worker's test servers for ``session`` and delete its folders; how many were freed."""
+    from evolve.backends import close_test_servers
 
     with _LOCK:
         keys = [key for key in _PLACES if key[0] == session]
         roots = [_PLACES.pop(key) for key in keys]
-    close_warm_servers(roots)
+    close_test_servers(roots)
     for root in roots:
         shutil.rmtree(root, ignore_errors=True)
     return len(roots)
@@ -130,8 +130,10 @@ def _release_all() -> None:
 
 
 def worker_pids() -> dict[str, Any]:
-    """This worker's process id and its live warm servers' ids (for tests and diagnostics)."""
-    from evolve import warm
+    """This worker's process id, its running test servers' ids and its snapshot copies (for tests and diagnostics)."""
+    from evolve import live, warm
 
-    servers = [s.proc.pid for s in warm._SERVERS.values() if s.proc is not None and s.proc.poll() is None]
+    procs = [s.proc for s in warm._SERVERS.values()]
+    procs += [getattr(c.server, "proc", None) for c in live._CLIENTS.values()]
+    servers = [p.pid for p in procs if p is not None and p.poll() is None]
     return {"pid": os.getpid(), "servers": servers, "places": [str(p) for p in _PLACES.values()]}

@@ -165,6 +165,11 @@ class Session:
                 if name is not None:
                     self.pinned.add((name, frame_code.co_qualname))
         self.import_calls = sorted(set().union(*startup.calls.values())) if startup.calls else []
+        self.modules = {name: m for m in list(sys.modules.values())
+                        if isinstance(getattr(m, "__file__", None), str)
+                        and (name := targets.name(m.__file__)) is not None}
+        self.bindings = _bindings(self.functions, self.modules)
+        self.mentioned = _mentioned(os.getcwd(), set(targets.paths))
         self.phases = _Phases()
         session.config.pluginmanager.register(self.phases, "evolve-live-phases")
 
@@ -173,6 +178,7 @@ class Session:
             "ready": True, "pid": os.getpid(), "tests": list(self.items),
             "functions": {f: {q: len(v) for q, v in quals.items()} for f, quals in self.functions.items()},
             "import_calls": self.import_calls, "pinned": sorted(self.pinned),
+            "rebindable": sorted(self.bindings), "mentioned": sorted(self.mentioned),
         }
 
 
@@ -251,6 +257,95 @@ def _swap(live: Session, sources: dict[str, str], swap: dict[str, list[str]]) ->
     return None
 
 
+def _rebind(live: Session, swap: dict[str, Any]) -> str | None:
+    """Rebind module-level names as a fresh import of the variant would have bound them.
+
+    ``import functools`` first, then each new literal (evaluated in the
+    module's namespace, as the import would), then each function that became
+    ``functools.cache(function)``, wherever a module binds it (the server
+    checked at start that nothing else holds it).
+    """
+    import functools
+
+    for file, change in swap.items():
+        namespace = live.modules[file].__dict__ if file in live.modules else None
+        if namespace is None:
+            return f"{file}: the module is not loaded"
+        path = next(p for p, n in live.targets.by_path.items() if n == file)
+        for name in change.get("imports", ()):
+            module = importlib.import_module(name)
+            if namespace.setdefault(name, module) is not module:
+                return f"{file}: {name} is bound to something else"
+        for name, value in change.get("constants", ()):
+            namespace[name] = eval(compile(value, path, "eval", dont_inherit=True), namespace)  # noqa: S307
+        for name in change.get("cached", ()):
+            bindings = live.bindings.get((file, name))
+            if not bindings:
+                return f"{file}:{name}: held by more than module-level names"
+            wrapper = functools.cache(namespace[name])
+            for holder, key in bindings:
+                holder[key] = wrapper
+    return None
+
+
+def _bindings(functions: dict[str, dict[str, list[types.FunctionType]]],
+              modules: dict[str, types.ModuleType]) -> dict[tuple[str, str], list[tuple[dict[str, Any], str]]]:
+    """Module-level target functions that only module namespaces hold, with where they hold them.
+
+    A function a variant decorates is replaced by its wrapper wherever it is
+    bound. That is only the variant's behaviour if nothing else holds the
+    old function: not a list, a class, a closure, a test's parameters. One
+    scan of the heap (``gc.get_referrers``) tells, once, at start.
+    """
+    candidates: dict[int, tuple[str, str]] = {}
+    chosen: list[types.FunctionType] = []
+    for file, by_name in functions.items():
+        namespace = modules[file].__dict__ if file in modules else {}
+        for name, found in by_name.items():
+            if "." not in name and len(found) == 1 and namespace.get(name) is found[0] and not found[0].__dict__:
+                candidates[id(found[0])] = (file, name)
+                chosen.append(found[0])
+    if not chosen:
+        return {}
+    namespaces = {id(m.__dict__) for m in list(sys.modules.values()) if isinstance(m, types.ModuleType)}
+    own = {id(chosen), id(candidates), *(id(v) for by_name in functions.values() for v in by_name.values())}
+    held: dict[int, list[tuple[dict[str, Any], str]]] = {key: [] for key in candidates}
+    refused: set[int] = set()
+    for holder in gc.get_referrers(*chosen):
+        if id(holder) in own or isinstance(holder, types.FrameType):
+            continue
+        if id(holder) in namespaces:
+            held_here = [(key, value) for key, value in list(holder.items()) if id(value) in candidates]
+            for key, value in held_here:
+                held[id(value)].append((holder, key))
+        else:
+            refused.update(id(o) for o in gc.get_referents(holder) if id(o) in candidates)
+    return {candidates[k]: v for k, v in held.items() if k not in refused and v}
+
+
+def _mentioned(root: str, targets: set[str]) -> set[str]:
+    """Every identifier-like word in the project's other Python files (tests, conftest, modules).
+
+    A rebound constant that another file mentions may have been copied or
+    used at import (``CASES = [w for w in WORDS]``): such a variant takes the
+    slow path. Words in comments and strings count too, to be safe.
+    """
+    import re
+
+    words: set[str] = set()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
+        for name in files:
+            path = os.path.realpath(os.path.join(folder, name))
+            if name.endswith(".py") and path not in targets:
+                try:
+                    with open(path, encoding="utf-8", errors="replace") as handle:
+                        words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", handle.read()))
+                except OSError:
+                    continue
+    return words
+
+
 class _Phases:
     """A plugin that labels each test phase: outcomes per test, and the call recorder's label.
 
@@ -316,7 +411,8 @@ def _run_items(live: Session, nodeids: list[str], sink: Any, screen: bool,
 
 
 def _run(live: Session, request: dict[str, Any], sink: Any) -> None:
-    why = _swap(live, request["sources"], request["swap"])
+    why = _swap(live, request["sources"], {f: s["functions"] for f, s in request["swap"].items()})
+    why = why or _rebind(live, request["swap"])
     if why is not None:
         sink.write(json.dumps({SWAP_FAILED: why}) + "\n")
         return

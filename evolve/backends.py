@@ -59,7 +59,7 @@ class SerialBackend(Backend):
         return [fn(context, job) for job in jobs]
 
     def close(self) -> None:
-        close_warm_servers(self._scratches)
+        close_test_servers(self._scratches)
         self._scratches.clear()
 
 
@@ -116,8 +116,13 @@ class DaskBackend(Backend):
 
     A context that names a snapshot folder (see ``_dask_snapshot``) is shipped:
     the folder is packed once per run and broadcast to every worker, and each
-    job runs against a worker-local copy. ``batch_size`` is joblib's: 1 keeps
-    a generation's few slow jobs spread evenly over the workers.
+    job runs against a worker-local copy.
+
+    ``batch_size`` is joblib's. The default, one job per dask task with the
+    whole batch submitted at once, lets the scheduler spread a generation's
+    few jobs of uneven length evenly; it costs the scheduler's round trip per
+    job (see BENCHMARKS.md). ``"auto"`` amortises that over larger batches,
+    which pays for large generations of quick variants.
     """
 
     name = "dask"
@@ -150,6 +155,7 @@ class DaskBackend(Backend):
             return []
         from joblib import Parallel, delayed, parallel_config
 
+        from evolve import _joblib_dask
         from evolve._dask_snapshot import call_shipped, is_shippable
 
         client = self.client
@@ -158,8 +164,11 @@ class DaskBackend(Backend):
             tasks = [delayed(call_shipped)(fn, context, job, archive, self.session, digest) for job in jobs]
         else:
             tasks = [delayed(fn)(context, job) for job in jobs]
-        with parallel_config(backend="dask", client=client, wait_for_workers_timeout=self.connect_seconds):
-            results: list[Any] = Parallel(n_jobs=-1, batch_size=self.batch_size)(tasks)
+        # Automatic batching learns from the first batches' durations, so it dispatches step by step.
+        pre_dispatch = "2*n_jobs" if self.batch_size == "auto" else "all"
+        with parallel_config(backend=_joblib_dask.NAME, client=client, wait_for_workers_timeout=self.connect_seconds):
+            parallel = Parallel(n_jobs=-1, batch_size=self.batch_size, pre_dispatch=pre_dispatch)
+            results: list[Any] = parallel(tasks)
         return list(results)
 
     def close(self) -> None:
@@ -178,10 +187,19 @@ class DaskBackend(Backend):
         finally:
             if cluster is not None:
                 cluster.close()
-                if not self._tracker_was_running:  # started with the cluster's worker processes
-                    from multiprocessing import resource_tracker
+                self._stop_own_tracker()
 
-                    _stop_tracker(resource_tracker._resource_tracker)
+    def _stop_own_tracker(self) -> None:
+        """Stop the multiprocessing resource tracker the local cluster's spawned workers started.
+
+        Only once every spawned process is gone: the tracker exits when the
+        last holder of its pipe does, and stopping it waits for that.
+        """
+        import multiprocessing
+        from multiprocessing import resource_tracker
+
+        if not self._tracker_was_running and not multiprocessing.active_children():
+            _stop_tracker(resource_tracker._resource_tracker)
 
     def _ship(self, client: Any, snapshot: Path) -> tuple[Any, str]:
         """The scattered archive of ``snapshot`` (packed and broadcast once per run) and its digest."""
@@ -222,20 +240,21 @@ class DaskBackend(Backend):
         return client
 
 
-def close_warm_servers(folders: Iterable[Path]) -> int:
-    """Stop this process's warm test servers whose home is under one of ``folders``; how many.
+def close_test_servers(folders: Iterable[Path]) -> int:
+    """Stop this process's warm and live test servers whose home is under one of ``folders``; how many.
 
     A server outlives the jobs that started it (it is reused), so whoever ran
     jobs in a process stops that process's servers when the run ends.
     """
     from evolve import warm
+    from evolve.live import close_live_clients
 
     roots = [Path(folder) for folder in folders]
     servers = warm._SERVERS  # the registry of this process's servers, keyed by home folder
     homes = [home for home in list(servers) if any(home.is_relative_to(root) for root in roots)]
     for home in homes:
         servers.pop(home).close()
-    return len(homes)
+    return len(homes) + close_live_clients(roots)
 
 
 def _remember_scratch(scratches: set[Path], context: object) -> None:

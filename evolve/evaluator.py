@@ -24,7 +24,7 @@ from typing import Any
 
 from evolve.backends import Backend
 from evolve.benchmark import BenchmarkSpec, measure_interleaved
-from evolve.router import Route, Router
+from evolve.router import Route, Router, Swap
 from evolve.sandbox import Completed, Isolation, Limits, hand_over, run_sandboxed
 from evolve.warm import server_for
 from fitness.observation import TEST_PASSED, Observation, Status
@@ -71,8 +71,8 @@ class Job:
 
     key: str
     sources: Mapping[str, str]
-    swap: Mapping[str, tuple[str, ...]] | None = None
-    """Per changed file, the functions whose code changed, when a code swap expresses the variant."""
+    swap: Mapping[str, Swap] | None = None
+    """Per changed file, what the fast path changes in a live session, when it can express the variant."""
 
 
 def source_key(sources: Mapping[str, str]) -> str:

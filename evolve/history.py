@@ -108,19 +108,20 @@ class HistoryWriter:
         self.path, self.run_id = path, run_id
 
     @classmethod
-    def begin(cls, run_path: Path, config: Any) -> HistoryWriter:
+    def begin(cls, run_path: Path, config: Any, resumed_after: int | None = None) -> HistoryWriter:
         """Register the run (status ``running``) of ``config`` whose folder is ``run_path``.
 
-        A resumed run keeps its row and start time; rows of a generation it had not finished
-        (after the last generation recorded) are dropped, as that generation runs again."""
+        A resumed run keeps its row and start time; rows of generations after its checkpoint
+        (``resumed_after``; by default the last generation recorded) are dropped, as they run again."""
         writer = cls(run_path.parent.parent / FILENAME, run_path.name)
         with writer.connection as db:
             db.execute(_BEGIN, (writer.run_id, config.experiment, config.mode, config.search.seed,
                                 config.search.generations, time.time(), socket.gethostname(), os.getpid(),
                                 str(run_path), _dump(config.to_yaml_dict())))
             last = db.execute("SELECT COALESCE(MAX(gen), -1) FROM generations WHERE run_id = ?",
-                              (writer.run_id,)).fetchone()[0]
+                              (writer.run_id,)).fetchone()[0] if resumed_after is None else resumed_after
             db.execute("DELETE FROM evaluations WHERE run_id = ? AND gen > ?", (writer.run_id, last))
+            db.execute("DELETE FROM generations WHERE run_id = ? AND gen > ?", (writer.run_id, last))
         return writer
 
     def _write(self, sql: str, values: Sequence[Any]) -> None:

@@ -43,6 +43,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from evolve.router import Swap
 from evolve.sandbox import Completed, Limits, sandbox_env, sandbox_user
 from evolve.warm import child_rlimits
 from fitness.observation import TEST_FAILED, TEST_PASSED, TEST_SKIPPED, Observation, Status
@@ -87,15 +88,24 @@ class LiveProfile:
     unswappable: frozenset[Function]
     """Functions that ran while the session was collected, or that live generators execute."""
     functions: Mapping[str, frozenset[str]]
+    rebindable: frozenset[Function]
+    """Module-level functions only module namespaces hold: a variant may wrap them."""
+    mentioned: frozenset[str]
+    """Words in the project's other files: a constant they mention is never rebound here."""
     coverage: float | None
 
-    def plan(self, swap: Mapping[str, Iterable[str]], screening: bool) -> list[str] | None:
-        """The tests to run for a variant changing ``swap``'s functions, in order; None: not swappable."""
-        changed = {(file, name) for file, names in swap.items() for name in names}
+    def plan(self, swap: Mapping[str, Swap], screening: bool) -> list[str] | None:
+        """The tests to run for a variant making the changes ``swap`` lists, in order; None: not here."""
+        changed = {(file, name) for file, change in swap.items() for name in change.touched}
         if changed & self.unswappable:
             return None
         if any(name not in self.functions.get(file, ()) for file, name in changed):
             return None
+        for file, change in swap.items():
+            if any((file, name) not in self.rebindable for name in change.cached):
+                return None
+            if any(name in self.mentioned for name, _ in change.constants):
+                return None
         if changed & self.everywhere:
             tests = list(self.tests)
         else:
@@ -250,9 +260,9 @@ class LiveClient:
 
     # ------------------------------------------------------------ variants
 
-    def run(self, sources: Mapping[str, str], swap: Mapping[str, Iterable[str]],
+    def run(self, sources: Mapping[str, str], swap: Mapping[str, Swap],
             limits: Limits) -> tuple[Completed, dict[str, Any] | None] | None:
-        """Run a variant's covering tests with its functions swapped in.
+        """Run a variant's covering tests with its changes made in the live session.
 
         Returns how the child ended and the runner-style record (None when the
         child died before finishing), or None when this variant needs the
@@ -269,7 +279,7 @@ class LiveClient:
             return Completed(0, None, False, "", "", 0.0, 0.0), self._record(profile, [])
         self._clean_var()
         request = self._request("run", sources={f: sources[f] for f in swap}, tests=tests,
-                                swap={f: list(names) for f, names in swap.items()},
+                                swap={f: _change(c) for f, c in swap.items()},
                                 screen=self.ctx.screening, limits=limits)
         answer = self.server.ask(request, limits.wall_seconds + GRACE_SECONDS)
         if answer is None:  # the server is stopped; ``ensure`` starts another for the next variant
@@ -330,6 +340,11 @@ class LiveClient:
                 self._env = sandbox_env(self._var)
 
 
+def _change(change: Swap) -> dict[str, Any]:
+    return {"functions": list(change.functions), "constants": [list(c) for c in change.constants],
+            "cached": list(change.cached), "imports": list(change.imports)}
+
+
 def _functions(pairs: Iterable[Iterable[str]]) -> frozenset[Function]:
     return frozenset((str(f), str(q)) for f, q in pairs)
 
@@ -359,6 +374,8 @@ def _profile_from(ready: Mapping[str, Any], answer: Mapping[str, Any]) -> LivePr
         everywhere=frozenset(everywhere),
         unswappable=_functions(ready.get("import_calls") or ()) | _functions(ready.get("pinned") or ()),
         functions={f: frozenset(names) for f, names in (ready.get("functions") or {}).items()},
+        rebindable=_functions(ready.get("rebindable") or ()),
+        mentioned=frozenset(ready.get("mentioned") or ()),
         coverage=None,
     )
 

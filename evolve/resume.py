@@ -23,7 +23,7 @@ from evolve.checkpoint import load_checkpoint, read_target, truncate_logs
 from evolve.config import Config, config_from_dict
 from evolve.errors import EvolveError
 from evolve.evaluator import Evaluator
-from evolve.run import RunOutcome, _context, _index_targets, _run_dir, _search
+from evolve.run import RunOutcome, _conclude, _context, _index_targets, _search
 from evolve.store import RunStore
 from evolve.target import take_snapshot
 
@@ -64,12 +64,13 @@ def resume_run(run_id: str, run_dir: Path | None = None, out: TextIO | None = No
         evaluator.cache, evaluator.stats = checkpoint.cache, checkpoint.stats
         truncate_logs(store, checkpoint.engine.gen)
         print(f"evolve: resuming run {store.run_id} after generation {checkpoint.engine.gen}", file=out)
-        with HistoryWriter.begin(store.path, config) as history:
-            return _search(config, evaluator, indexes, checkpoint.baseline, store, out, progress, history,
-                           resume=checkpoint.engine)
+        with HistoryWriter.begin(store.path, config, resumed_after=checkpoint.engine.gen) as history:
+            outcome = _search(config, evaluator, indexes, checkpoint.baseline, store, out, progress, history,
+                              resume=checkpoint.engine)
+        return _conclude(config, snapshot, indexes, outcome, store, scratch, out)
     finally:
         backend.close()
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-__all__ = ["find_run", "resume_run", "_run_dir"]
+__all__ = ["find_run", "resume_run"]

@@ -71,5 +71,5 @@ def take_snapshot(root: Path, dest: Path, commit: str | None = None) -> Snapshot
                           "check that the repository is healthy")
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(dest, filter="data")
-    status = _git(root, "status", "--porcelain", "--untracked-files=no", "--", ".")
+    status = _git(root, "--no-optional-locks", "status", "--porcelain", "--untracked-files=no", "--", ".")
     return Snapshot(path=dest, root=root, base_commit=commit, dirty=bool(status.stdout.strip()))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import operator
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
-import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -37,10 +40,6 @@ def _children() -> set[int]:
     return {p.pid for p in psutil.Process().children(recursive=True)}
 
 
-def _worker_dirs() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob("evolve-worker-*"))
-
-
 def _alive(pid: int) -> bool:
     try:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
@@ -48,24 +47,30 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _processes_inside(folders: set[Path]) -> list[str]:
-    """Processes whose working directory is inside one of ``folders`` (warm servers live there)."""
+def _processes_inside(folder: Path) -> list[str]:
+    """Processes whose working directory is inside ``folder`` (test servers live in their scratch)."""
     found = []
     for proc in psutil.process_iter(["pid", "cwd", "cmdline"]):
-        cwd = proc.info.get("cwd") or ""
-        if any(cwd.startswith(str(folder)) for folder in folders):
+        if (proc.info.get("cwd") or "").startswith(str(folder)):
             found.append(f"{proc.info['pid']} {' '.join(proc.info.get('cmdline') or [])}")
     return found
 
 
 @pytest.fixture
-def no_process_left_behind():
-    """Fails the test if it leaves a child process, a worker folder or a process inside one."""
-    children, dirs = _children(), _worker_dirs()
-    yield
-    new_dirs = _worker_dirs() - dirs
-    assert not new_dirs, f"worker folders left behind: {sorted(new_dirs)}"
-    assert not _processes_inside(new_dirs)
+def worker_tmp(tmp_path, monkeypatch):
+    """The temp folder of this test's dask workers; after the test: empty of our folders, no process left.
+
+    Workers inherit ``TMPDIR``, so their snapshot copies land here and not among
+    those of any other run on the machine.
+    """
+    folder = tmp_path / "worker-tmp"
+    folder.mkdir()
+    monkeypatch.setenv("TMPDIR", str(folder))
+    children = _children()
+    yield folder
+    left_dirs = sorted(folder.glob("evolve-worker-*"))
+    assert not left_dirs, f"worker folders left behind: {left_dirs}"
+    assert not _processes_inside(folder)
     left = {pid for pid in _children() - children if _alive(pid)}
     assert not left, [" ".join(psutil.Process(pid).cmdline()) for pid in left]
 
@@ -148,39 +153,76 @@ def _context(tmp_path: Path, root: Path) -> EvaluationContext:
                              scratch=tmp_path / "scratch")
 
 
+@contextlib.contextmanager
+def running_cluster(tmp_path: Path, worker_tmp: Path, threads: int) -> Iterator[str]:
+    """A scheduler and one worker process with ``threads`` threads, started the way a user would, on loopback."""
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(tmp_path), "TMPDIR": str(worker_tmp)}
+    commands = [
+        ["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+         "--no-dashboard"],
+        ["distributed.cli.dask_worker", address, "--host", "127.0.0.1", "--nworkers", "1", "--nthreads",
+         str(threads), "--no-dashboard", "--local-directory", str(tmp_path / "dask-worker")],
+    ]
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        for n, command in enumerate(commands):
+            with open(tmp_path / f"cluster-{n}.log", "wb") as log:
+                procs.append(subprocess.Popen([sys.executable, "-m", *command], env=env, cwd=tmp_path,
+                                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        yield address
+    finally:
+        for proc in reversed(procs):  # each started in its own group: the worker's spawned processes too
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
 @pytest.mark.slow
-def test_workers_get_the_snapshot_not_the_engine_path_and_release_everything(
-        make_project, tmp_path, no_process_left_behind):
+def test_a_running_scheduler_gets_the_snapshot_and_its_workers_are_left_clean(
+        make_project, tmp_path, worker_tmp):
+    from distributed import Client
+
     from evolve._dask_snapshot import worker_pids
     from tests.conftest import CORE
 
     ctx = _context(tmp_path, make_project())
     broken = CORE.replace("total += value", "total -= value")
-    backend = DaskBackend(2)
-    try:
-        assert backend.map(operator.mul, 3, [1, 2, 3]) == [3, 6, 9]  # a context without a snapshot
-        first = backend.map(run_job, ctx, [Job("baseline", {})])
-        # From here on the engine's snapshot folder is gone: the workers use their own copies.
-        shutil.rmtree(ctx.snapshot)
-        jobs = [Job(f"v{i}", {"calc/core.py": CORE if i % 2 else broken}) for i in range(6)]
-        observed = backend.map(run_job, ctx, jobs)
-        workers = backend.client.run(worker_pids)
-    finally:
-        backend.close()
+    with running_cluster(tmp_path, worker_tmp, threads=2) as address:
+        backend = DaskBackend(1, address)
+        try:
+            assert backend.map(operator.mul, 3, [1, 2, 3]) == [3, 6, 9]  # a context without a snapshot
+            first = backend.map(run_job, ctx, [Job("baseline", {})])
+            # From here on the engine's snapshot folder is gone: the workers use their own copies.
+            shutil.rmtree(ctx.snapshot)
+            jobs = [Job(f"v{i}", {"calc/core.py": CORE if i % 2 else broken}) for i in range(8)]
+            observed = backend.map(run_job, ctx, jobs)
+            during = backend.client.run(worker_pids)
+        finally:
+            backend.close()
+        with Client(address, set_as_default=False) as client:
+            after = client.run(worker_pids)
+        workers_live_on = all(_alive(info["pid"]) for info in after.values())
+
     assert first[0].status == Status.PASSED, first[0].reason
-    assert [o.status for o in observed] == [Status.TESTS_FAILED, Status.PASSED] * 3, [o.reason for o in observed]
+    assert [o.status for o in observed] == [Status.TESTS_FAILED, Status.PASSED] * 4, [o.reason for o in observed]
     assert backend.shipped_bytes > 0
-    assert len(workers) == 2
-    pids = [info["pid"] for info in workers.values()] + [p for info in workers.values() for p in info["servers"]]
-    assert any(info["servers"] for info in workers.values()), "the jobs ran through warm servers"
-    places = [Path(p) for info in workers.values() for p in info["places"]]
-    assert places and all(not str(p).startswith(str(tmp_path)) for p in places)
-    assert not [pid for pid in pids if _alive(pid)], "worker processes or warm servers survived close()"
+    ((worker, info),) = during.items()
+    places = [Path(p) for p in info["places"]]
+    assert places and all(p.is_relative_to(worker_tmp) for p in places), places  # the worker's own temp folder
+    assert info["servers"], "the jobs ran through warm servers"
+    # close() released the run on workers that live on: servers stopped, copies deleted.
+    assert after[worker]["pid"] == info["pid"] and workers_live_on
+    assert after[worker]["servers"] == [] and after[worker]["places"] == []
+    assert not [pid for pid in info["servers"] if _alive(pid)]
     assert not [p for p in places if p.exists()]
 
 
 @pytest.mark.slow
-def test_unreachable_scheduler_is_one_line(tmp_path, no_process_left_behind):
+def test_unreachable_scheduler_is_one_line(tmp_path, worker_tmp):
     backend = DaskBackend(2, f"tcp://127.0.0.1:{_free_port()}", connect_seconds=1)
     with pytest.raises(EvolveError, match="cannot reach the dask scheduler at tcp://127.0.0.1:") as caught:
         backend.map(operator.mul, 3, [1])
@@ -194,7 +236,7 @@ def _history(run: Path) -> list[tuple[object, ...]]:
 
 
 @pytest.mark.slow
-def test_a_run_through_a_local_cluster_matches_loky(make_project, write_config, tmp_path, no_process_left_behind):
+def test_a_run_through_a_local_cluster_matches_loky(make_project, write_config, tmp_path, worker_tmp):
     root = make_project()
     path = write_config(root, fitness=DETERMINISTIC, backend="dask", scheduler="local",
                         search={"population": 6, "generations": 3, "seed": 11})
