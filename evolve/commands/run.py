@@ -70,6 +70,9 @@ def handle(args: argparse.Namespace) -> int:
             print(f"evolve: no --config given; evolving the embedded example (copied to {example})")
         config = configure(args, config_path)
         outcome = run_experiment(config, progress=not args.no_progress)
+        if example is not None:
+            print(f"evolve: the embedded example was a temporary copy and is now removed; "
+                  f"its best patch stays in {outcome.path / 'best.diff'}")
         return 0 if outcome.improved or config.mode == "improve" else 1
     finally:
         if example is not None:

@@ -221,6 +221,21 @@ def test_a_running_scheduler_gets_the_snapshot_and_its_workers_are_left_clean(
     assert not [p for p in places if p.exists()]
 
 
+def _process_id(context: object, job: object) -> int:
+    return os.getpid()
+
+
+@pytest.mark.slow
+def test_a_one_worker_cluster_still_runs_every_job_on_the_cluster(make_project, tmp_path, worker_tmp):
+    # joblib runs a call in the caller when it sees a single worker; here it must not.
+    ctx = _context(tmp_path, make_project())
+    with DaskBackend(1) as backend:
+        where = backend.map(_process_id, 0, [1, 2, 3])
+        (observed,) = backend.map(run_job, ctx, [Job("baseline", {})])
+    assert os.getpid() not in where and len(set(where)) == 1
+    assert observed.status == Status.PASSED, observed.reason
+
+
 @pytest.mark.slow
 def test_unreachable_scheduler_is_one_line(tmp_path, worker_tmp):
     backend = DaskBackend(2, f"tcp://127.0.0.1:{_free_port()}", connect_seconds=1)
