@@ -10,12 +10,16 @@ Three questions, one group each:
 - ``variants``: variants evaluated per second, the same sample of variants of
   ``benchmarks/target`` (see ``variants.py``) through ``Evaluator.evaluate``
   with the default evaluation (fast path on), for loky and dask with one and
-  two workers, and dask with joblib's automatic batching. Each round is one
-  batch by a fresh evaluator (empty cache) on backends whose workers and test
-  servers are already warm; ``extra_info`` has variants per second from the
-  median round.
-- ``overhead``: the cost per task of the backend itself, a trivial function
-  mapped over many jobs (nothing evaluated).
+  two workers, and dask with joblib's automatic batching, in batches of 16 (a
+  generation of the default population) and 96, and in batches of 16 on the
+  warm fork server path (heavier variants). Each round is one batch by a
+  fresh evaluator (empty cache) on backends whose workers and test servers
+  are already warm; ``extra_info`` has variants per second from the median
+  round, and the CPU time all our processes spent per variant (engine,
+  workers, test servers and their forked children): wall time per variant
+  against CPU per variant says whether the cores or the backend are the limit.
+- ``overhead``: the cost of the backend itself, a trivial function mapped
+  over many jobs (per job) and over two (per call).
 - ``shipping``: packing a snapshot, broadcasting it to both workers and
   unpacking it there, for the target and for a 16 MiB project. It happens
   once per run.
@@ -25,12 +29,14 @@ from __future__ import annotations
 
 import operator
 import os
+import statistics
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from benchmarks.variants import Bench, make_bench, sample
@@ -41,6 +47,11 @@ from fitness.observation import Status
 pytest.importorskip("distributed")
 
 SAMPLE = 96
+BATCHES = [  # (variants per batch, evaluation path)
+    (16, "fast"),  # a generation of the default population, on the default (fast) path
+    (96, "fast"),  # a large generation
+    (16, "fork"),  # the default population on the warm fork server path: heavier variants
+]
 WARM_UP = 12
 ROUNDS = 5
 TRIVIAL_JOBS = 400
@@ -57,6 +68,26 @@ def _make_backend(kind: str, workers: int, batch_size: int | str) -> Backend:
     return LokyBackend(workers) if kind == "loky" else DaskBackend(workers, batch_size=batch_size)
 
 
+def tree_cpu_seconds() -> float:
+    """CPU time of this process and every descendant, reaped children included (test children too)."""
+    total = 0.0
+    for proc in [psutil.Process(), *psutil.Process().children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:  # ended meanwhile: its time went to its parent's children_* figures
+            continue
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+@pytest.fixture(autouse=True)
+def load_average(benchmark: Any) -> Iterator[None]:
+    """The machine's 1-minute load average before and after each benchmark: is the figure trustworthy?"""
+    before = os.getloadavg()[0]
+    yield
+    benchmark.extra_info["load_average"] = [round(before, 2), round(os.getloadavg()[0], 2)]
+
+
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory: pytest.TempPathFactory) -> Bench:
     return make_bench(tmp_path_factory.mktemp("dask-throughput"))
@@ -69,7 +100,7 @@ def variants(bench: Bench) -> list[Any]:
     return patches
 
 
-@pytest.fixture(params=list(CASES))
+@pytest.fixture(scope="module", params=list(CASES))
 def case(request: pytest.FixtureRequest) -> Iterator[tuple[str, Backend]]:
     chosen = _make_backend(*CASES[request.param])
     try:
@@ -78,21 +109,27 @@ def case(request: pytest.FixtureRequest) -> Iterator[tuple[str, Backend]]:
         chosen.close()
 
 
-def test_variants(benchmark: Any, bench: Bench, variants: list[Any], case: tuple[str, Backend]) -> None:
+@pytest.mark.parametrize(("size", "path"), BATCHES, ids=[f"{n}-{p}" for n, p in BATCHES])
+def test_variants(benchmark: Any, bench: Bench, variants: list[Any], case: tuple[str, Backend], size: int,
+                  path: str) -> None:
     name, backend = case
-    warm_up, timed = variants[:WARM_UP], variants[WARM_UP:]
+    warm_up, timed = variants[:WARM_UP], variants[WARM_UP:WARM_UP + size]
     holder: dict[str, Any] = {}
 
+    cpu: list[float] = []
+
     def setup() -> tuple[tuple[Any, ...], dict[str, Any]]:
-        evaluator, baseline = bench.evaluator(backend)
+        evaluator, baseline = bench.evaluator(backend, fast_path=path == "fast")
         evaluator.evaluate(warm_up, baseline)  # workers, servers and the shipped snapshot ready, not timed
         holder["evaluator"] = evaluator
+        holder["cpu"] = tree_cpu_seconds()
         return (timed, baseline), {}
 
     def evaluate(patches: list[Any], baseline: Any) -> None:
         holder["results"] = holder["evaluator"].evaluate(patches, baseline)
+        cpu.append(tree_cpu_seconds() - holder["cpu"])
 
-    benchmark.group = "variants"
+    benchmark.group = f"variants, batches of {size}, {path} path"
     benchmark.pedantic(evaluate, setup=setup, rounds=ROUNDS, iterations=1)
     results = holder["results"]
     assert {Status.PASSED, Status.TESTS_FAILED} <= {r.status for r in results}
@@ -100,21 +137,24 @@ def test_variants(benchmark: Any, bench: Bench, variants: list[Any], case: tuple
         "variants": len(timed),
         "variants_per_second": round(len(timed) / benchmark.stats.stats.median, 1),
         "ms_per_variant": round(1000 * benchmark.stats.stats.median / len(timed), 2),
+        "cpu_ms_per_variant": round(1000 * statistics.median(cpu) / len(timed), 2),
         "routes": dict(holder["evaluator"].stats.routes),
     })
 
 
+@pytest.mark.parametrize("jobs", [TRIVIAL_JOBS, 2])
 @pytest.mark.parametrize("name", ["loky-2", "dask-2", "dask-2-auto-batch"])
-def test_overhead(benchmark: Any, name: str) -> None:
+def test_overhead(benchmark: Any, name: str, jobs: int) -> None:
+    """Per task (many jobs) and per call (two jobs: what a batch costs whatever its size)."""
     backend = _make_backend(*CASES[name])
     try:
-        jobs = list(range(TRIVIAL_JOBS))
-        assert backend.map(operator.mul, 2, jobs[:8]) == [2 * j for j in jobs[:8]]  # workers started
-        benchmark.group = "overhead"
-        benchmark.pedantic(backend.map, args=(operator.mul, 2, jobs), rounds=ROUNDS, iterations=1)
+        work = list(range(jobs))
+        assert backend.map(operator.mul, 2, list(range(8))) == [2 * j for j in range(8)]  # workers started
+        benchmark.group = f"overhead, {jobs} trivial jobs per call"
+        benchmark.pedantic(backend.map, args=(operator.mul, 2, work), rounds=4 * ROUNDS, iterations=1)
     finally:
         backend.close()
-    benchmark.extra_info["us_per_task"] = round(1e6 * benchmark.stats.stats.median / TRIVIAL_JOBS, 1)
+    benchmark.extra_info["us_per_job"] = round(1e6 * benchmark.stats.stats.median / jobs, 1)
 
 
 @pytest.mark.parametrize("size", ["target", "16MiB"])

@@ -15,7 +15,6 @@ import json
 import os
 import pickle
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from evolve.engine import EngineState

@@ -446,7 +446,7 @@ def promote_into(config: Config, store: RunStore, into: str, out: TextIO) -> str
     """
     record = read_record(store)
     repo, prefix = _repo(config.target.root)
-    branch, base = record["branch"], record["base_commit"]
+    branch = record["branch"]
     commit, tip = _commit_of(repo, branch), _tip_of(repo, into)
     if repo.is_ancestor(commit, tip):
         print(f"evolve: {into} already contains {branch} ({commit[:10]}); nothing to do", file=out)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import shlex
-import signal
 import statistics
 import sys
 import textwrap
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,39 +41,9 @@ BENCH_TEST = textwrap.dedent('''\
 
 
 # Same check as in test_sandbox.py (it belongs in a shared conftest).
-def _alive(pid: int) -> bool:
-    """True while ``pid`` exists and is not a zombie (a zombie runs nothing)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def _processes_in(root: Path) -> list[int]:
-    """Live processes whose working directory is ``root`` or below it."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            cwd = os.readlink(entry / "cwd") if entry.name.isdigit() else ""
-        except OSError:
-            continue
-        if (cwd == str(root) or cwd.startswith(f"{root}{os.sep}")) and _alive(int(entry.name)):
-            found.append(int(entry.name))
-    return found
-
-
-@pytest.fixture(autouse=True)
-def no_leftovers(tmp_path: Path) -> Iterator[None]:
-    """Fail a test that leaves a process running in its folder (after a short grace)."""
-    yield
-    deadline = time.monotonic() + 3
-    while (left := _processes_in(tmp_path)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    assert not left, f"processes left behind: {left}"
-
+pytestmark = pytest.mark.usefixtures("no_leftovers")
 
 def _trees(tmp_path: Path, baseline: str, variant: str, **extra: str) -> tuple[Path, Path]:
     dirs = []

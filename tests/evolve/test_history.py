@@ -22,7 +22,7 @@ from evolve.errors import EvolveError
 from evolve.history import FILENAME, History, HistoryWriter, _count_operators, diversity, history_path
 from evolve.run import RunOutcome, run_experiment
 from populations.patch import Edit, Patch
-from tests.conftest import BENCH, CORE, TESTS
+from tests.conftest import BENCH, CORE, TESTS, processes_in
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPERIMENT = "history-test"
@@ -194,16 +194,6 @@ def test_a_resumed_run_keeps_its_start_and_drops_the_unfinished_generation(tmp_p
 # ---------------------------------------------------------------- a killed run
 
 
-def _processes_in(folder: Path) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and Path(os.readlink(entry / "cwd")).is_relative_to(folder):
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
-
 
 def _wait_for(predicate: Any, seconds: float = 120.0) -> None:
     deadline = time.monotonic() + seconds
@@ -237,7 +227,7 @@ def test_a_killed_run_is_still_readable_and_shown_as_interrupted(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        _wait_for(lambda: not _processes_in(scratch), 30)
+        _wait_for(lambda: not processes_in(scratch), 30)
     with History.at(tmp_path / ".evolve" / "runs") as history:
         run = history.run("latest")
         assert run.status == "interrupted" and run.generations >= 1 and run.best_fitness is not None

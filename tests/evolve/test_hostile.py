@@ -28,7 +28,7 @@ from fitness.observation import Status
 from mutations.pool import SitePool
 from mutations.registry import get_operator
 from populations.patch import Edit, Patch
-from tests.evolve.test_resume import processes_in
+from tests.conftest import processes_in
 from tests.evolve.test_run import tree_digest
 
 pytestmark = [pytest.mark.hostile, pytest.mark.slow]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import processes_in
 from tests.evolve.test_run import DETERMINISTIC
 
 pytestmark = pytest.mark.slow
@@ -29,17 +30,6 @@ def evolve(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
                             env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
 
-
-def processes_in(folder: Path) -> list[int]:
-    """Processes whose working directory is inside ``folder``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and Path(os.readlink(entry / "cwd")).is_relative_to(folder):
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
 
 
 def wait_for(predicate, seconds: float = 120.0) -> None:

@@ -8,54 +8,23 @@ machine.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from evolve import sandbox
+from tests.conftest import _alive
 from evolve.sandbox import Limits, run_sandboxed, sandbox_env
 
 PY = sys.executable
 
 
-def _alive(pid: int) -> bool:
-    """True while ``pid`` exists and is not a zombie (a zombie runs nothing)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def _processes_in(root: Path) -> list[int]:
-    """Live processes whose working directory is ``root`` or below it."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            cwd = os.readlink(entry / "cwd") if entry.name.isdigit() else ""
-        except OSError:
-            continue
-        if (cwd == str(root) or cwd.startswith(f"{root}{os.sep}")) and _alive(int(entry.name)):
-            found.append(int(entry.name))
-    return found
-
-
-@pytest.fixture(autouse=True)
-def no_leftovers(tmp_path: Path) -> Iterator[None]:
-    """Fail a test that leaves a process running in its folder (after a short grace)."""
-    yield
-    deadline = time.monotonic() + 3
-    while (left := _processes_in(tmp_path)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    assert not left, f"processes left behind: {left}"
-
+pytestmark = pytest.mark.usefixtures("no_leftovers")
 
 def _python(tmp_path: Path, code: str, limits: Limits = Limits(), env: dict[str, str] | None = None):
     sandbox.hand_over(tmp_path)  # the child may write its own folder, as the sandbox user

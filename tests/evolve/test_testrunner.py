@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sys
 import textwrap
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,39 +60,9 @@ MORE_TESTS = textwrap.dedent('''\
 
 
 # Same check as in test_sandbox.py (it belongs in a shared conftest).
-def _alive(pid: int) -> bool:
-    """True while ``pid`` exists and is not a zombie (a zombie runs nothing)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def _processes_in(root: Path) -> list[int]:
-    """Live processes whose working directory is ``root`` or below it."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            cwd = os.readlink(entry / "cwd") if entry.name.isdigit() else ""
-        except OSError:
-            continue
-        if (cwd == str(root) or cwd.startswith(f"{root}{os.sep}")) and _alive(int(entry.name)):
-            found.append(int(entry.name))
-    return found
-
-
-@pytest.fixture(autouse=True)
-def no_leftovers(tmp_path: Path) -> Iterator[None]:
-    """Fail a test that leaves a process running in its folder (after a short grace)."""
-    yield
-    deadline = time.monotonic() + 3
-    while (left := _processes_in(tmp_path)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    assert not left, f"processes left behind: {left}"
-
+pytestmark = pytest.mark.usefixtures("no_leftovers")
 
 def _project(root: Path, **tests: str) -> Path:
     (root / "pkg").mkdir(parents=True)
