@@ -2,18 +2,19 @@
 
 Run with::
 
-    python -m pytest benchmarks/test_fast_path.py -p no:randomly --benchmark-columns=min,median,max,rounds
+    python -m pytest benchmarks/test_fast_path.py --benchmark-columns=min,median,max,rounds
 
 The same sample of variants of ``benchmarks/target`` (five functions, thirty
 tests; see ``variants.py``) is evaluated through ``Evaluator.evaluate`` with two
-loky workers, three ways, in one session: the fast path (live session, code
-swapped in, covering tests only, slow path for what a swap cannot express),
-the warm fork server (a full ``pytest.main`` per variant) and a fresh
+loky workers, four ways, in one session: the fast path (live session, code
+swapped in or names rebound, covering tests only, slow path for what it
+cannot express), the same in screening mode, the warm fork server (a full ``pytest.main`` per variant) and a fresh
 interpreter per variant. Each figure is the wall time of one whole batch,
 static gates included, with the workers already started; variants per second
 are in each benchmark's ``extra_info``. The fresh path's run also checks that
 every variant got the same verdict and the same per-test outcomes as on the
-fast path: the sample has killed and surviving variants alike.
+fast path (in screening mode: the same verdict, and the same outcomes for the
+variants that pass): the sample has killed and surviving variants alike.
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ def test_fast_path(benchmark: Any, bench: Bench, workers: Any, variants: list) -
     assert {Status.PASSED, Status.TESTS_FAILED} <= {r.status for r in results}
 
 
+def test_fast_path_screening(benchmark: Any, bench: Bench, workers: Any, variants: list) -> None:
+    """Killed variants stop at their first failing test (fastest first); the verdict is the same."""
+    _fast_results["screening"] = _run(benchmark, bench, workers, variants, rounds=5, screening=True)
+
+
 def test_warm_fork_server(benchmark: Any, bench: Bench, workers: Any, variants: list) -> None:
     _run(benchmark, bench, workers, variants, rounds=1, fast_path=False)
 
@@ -99,3 +105,7 @@ def test_fresh_process(benchmark: Any, bench: Bench, workers: Any, variants: lis
     benchmark.extra_info["verdicts_compared"] = len(results)
     benchmark.extra_info["killed"] = sum(r.status != Status.PASSED for r in results)
     assert not differ, f"{len(differ)} variants differ, first: {differ[0]}"
+    screened = _fast_results.get("screening") or results
+    assert [r.status for r in screened] == [r.status for r in results]
+    passing = [(s, r) for s, r in zip(screened, results) if r.status == Status.PASSED]
+    assert all(dict(s.tests) == dict(r.tests) for s, r in passing)

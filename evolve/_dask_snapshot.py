@@ -20,6 +20,7 @@ import dataclasses
 import hashlib
 import io
 import os
+import posixpath
 import shutil
 import tarfile
 import tempfile
@@ -27,6 +28,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+
+from evolve.errors import EvolveError
 
 __all__ = ["Archive", "call_shipped", "is_shippable", "pack", "release", "worker_pids"]
 
@@ -58,16 +61,25 @@ def pack(folder: Path) -> Archive:
     """Tar ``folder`` (symlinks kept, owners dropped) into memory.
 
     Uncompressed: snapshots are source trees of a few hundred kilobytes at most,
-    and on a fast network compressing costs more time than it saves.
+    and on a fast network compressing costs more time than it saves. A link
+    that leaves the folder would point at nothing on another machine (and
+    workers refuse to unpack one), so it stops the run here, in one line.
     """
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        tar.add(folder, arcname=".", filter=_anonymous)
+        tar.add(folder, arcname=".", filter=_portable)
     data = buffer.getvalue()
     return Archive(data=data, digest=hashlib.sha256(data).hexdigest())
 
 
-def _anonymous(info: tarfile.TarInfo) -> tarfile.TarInfo:
+def _portable(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    if info.issym() or info.islnk():
+        base = posixpath.dirname(info.name) if info.issym() else ""
+        target = posixpath.normpath(posixpath.join(base, info.linkname))
+        if posixpath.isabs(info.linkname) or target == ".." or target.startswith("../"):
+            raise EvolveError(f"the project has a link {info.name[2:]} -> {info.linkname} that points outside it; "
+                              "the dask backend cannot send it to other machines: make the link relative "
+                              "and inside the project, or use backend: loky")
     info.uid = info.gid = 0
     info.uname = info.gname = ""
     return info
@@ -99,12 +111,16 @@ def _materialise(archive: bytes, session: str, digest: str) -> Path:
         if root is not None and root.is_dir():
             return root
         root = Path(tempfile.mkdtemp(prefix=f"evolve-worker-{digest[:12]}-"))
-        # Traversable by the sandbox user that variant code may run as.
-        root.chmod(0o755)
-        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
-            tar.extractall(root / "snapshot", filter="data")
-        (root / "scratch").mkdir()
-        (root / "scratch").chmod(0o755)
+        try:
+            # Traversable by the sandbox user that variant code may run as.
+            root.chmod(0o755)
+            with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
+                tar.extractall(root / "snapshot", filter="data")
+            (root / "scratch").mkdir()
+            (root / "scratch").chmod(0o755)
+        except BaseException:
+            shutil.rmtree(root, ignore_errors=True)
+            raise
         _PLACES[(session, digest)] = root
         return root
 

@@ -53,11 +53,13 @@ sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != _HERE]
 sys.path.insert(0, os.getcwd())  # like ``python -m pytest``: the project folder first
 
 import argparse  # noqa: E402
+import base64  # noqa: E402
 import gc  # noqa: E402
 import importlib  # noqa: E402
 import importlib.util  # noqa: E402
 import json  # noqa: E402
 import linecache  # noqa: E402
+import marshal  # noqa: E402
 import resource  # noqa: E402
 import select  # noqa: E402
 import signal  # noqa: E402
@@ -214,6 +216,24 @@ def _docstring(code: types.CodeType) -> str | None:
     return first if isinstance(first, str) else None
 
 
+def _variant_code(shipped: str, source: str, path: str) -> types.CodeType:
+    """The variant module's code: as the engine compiled it if it came along, else compiled here."""
+    if shipped:
+        try:
+            code = marshal.loads(base64.b64decode(shipped))
+        except (ValueError, EOFError, TypeError):  # another interpreter's format: compile instead
+            code = None
+        if isinstance(code, types.CodeType):
+            return _placed(code, path)
+    return compile(source, path, "exec", dont_inherit=True)
+
+
+def _placed(code: types.CodeType, path: str) -> types.CodeType:
+    """``code`` with its file (and that of every code object in it) set to ``path``."""
+    consts = tuple(_placed(c, path) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=path, co_consts=consts)
+
+
 def _code_units(code: types.CodeType) -> Iterator[types.CodeType]:
     """Every code object nested in ``code`` (functions, methods, class bodies, lambdas...)."""
     for const in code.co_consts:
@@ -222,20 +242,20 @@ def _code_units(code: types.CodeType) -> Iterator[types.CodeType]:
             yield from _code_units(const)
 
 
-def _swap(live: Session, sources: dict[str, str], swap: dict[str, list[str]]) -> str | None:
+def _swap(live: Session, sources: dict[str, str], swap: dict[str, Any]) -> str | None:
     """Put the variant's code into the live functions; why not, if it cannot be done faithfully.
 
     Everything is checked before anything changes, though a failure ends the
     child anyway: the client then sends the variant down the slow path.
     """
     planned: list[tuple[types.FunctionType, types.CodeType, bool]] = []
-    for file, qualnames in swap.items():
+    for file, change in swap.items():
         path = next(p for p, n in live.targets.by_path.items() if n == file)
-        module = compile(sources[file], path, "exec", dont_inherit=True)
+        module = _variant_code(change.get("code", ""), sources[file], path)
         found: dict[str, list[types.CodeType]] = {}
         for unit in _code_units(module):
             found.setdefault(unit.co_qualname, []).append(unit)
-        for qualname in qualnames:
+        for qualname in change.get("functions", ()):
             new = found.get(qualname, [])
             olds = live.functions.get(file, {}).get(qualname, [])
             if len(new) != 1 or not olds:
@@ -411,7 +431,7 @@ def _run_items(live: Session, nodeids: list[str], sink: Any, screen: bool,
 
 
 def _run(live: Session, request: dict[str, Any], sink: Any) -> None:
-    why = _swap(live, request["sources"], {f: s["functions"] for f, s in request["swap"].items()})
+    why = _swap(live, request["sources"], request["swap"])
     why = why or _rebind(live, request["swap"])
     if why is not None:
         sink.write(json.dumps({SWAP_FAILED: why}) + "\n")

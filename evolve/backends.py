@@ -172,7 +172,7 @@ class DaskBackend(Backend):
         return list(results)
 
     def close(self) -> None:
-        """Stop the warm servers and delete the snapshot copies on every worker; stop a local cluster."""
+        """Stop the test servers and delete the snapshot copies on every worker; stop a local cluster."""
         from evolve._dask_snapshot import release
 
         client, cluster = self._client, self._cluster
@@ -182,6 +182,8 @@ class DaskBackend(Backend):
             if client is not None:
                 try:
                     client.run(release, self.session, on_error="ignore")
+                except Exception:  # best effort: a worker that exits cleans up after itself too
+                    pass
                 finally:
                     client.close()
         finally:

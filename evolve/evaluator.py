@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from evolve.backends import Backend
+from evolve.errors import EvolveError
 from evolve.benchmark import BenchmarkSpec, measure_interleaved
 from evolve.router import Route, Router, Swap
 from evolve.sandbox import Completed, Isolation, Limits, hand_over, run_sandboxed
@@ -300,7 +301,7 @@ class Evaluator:
         """
         try:
             return self.backend.map(run_job, self.ctx, jobs)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, EvolveError):  # Ctrl-C, or a backend that cannot go on (cluster lost)
             raise
         except Exception as exc:  # joblib's TerminatedWorkerError, dask's KilledWorker, ...
             if len(jobs) == 1:

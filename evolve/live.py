@@ -32,6 +32,7 @@ are reported as failed. A variant that passes has run all of them either way.
 from __future__ import annotations
 
 import atexit
+import base64
 import json
 import os
 import select
@@ -342,7 +343,8 @@ class LiveClient:
 
 def _change(change: Swap) -> dict[str, Any]:
     return {"functions": list(change.functions), "constants": [list(c) for c in change.constants],
-            "cached": list(change.cached), "imports": list(change.imports)}
+            "cached": list(change.cached), "imports": list(change.imports),
+            "code": base64.b64encode(change.code).decode("ascii")}
 
 
 def _functions(pairs: Iterable[Iterable[str]]) -> frozenset[Function]:

@@ -38,9 +38,10 @@ from __future__ import annotations
 
 import ast
 import inspect
+import marshal
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import CodeType
 from typing import Any
 
@@ -72,6 +73,8 @@ class Swap:
     """Modules the variant imports at module level (``import functools``)."""
     readers: tuple[str, ...] = ()
     """Functions whose code is unchanged but that read a rebound constant."""
+    code: bytes = b""
+    """The variant module as the compile gate compiled it (``marshal``), so the worker need not compile."""
 
     @property
     def touched(self) -> tuple[str, ...]:
@@ -204,7 +207,7 @@ class Router:
             if isinstance(found, str):
                 return Route(None, found)
             if found.touched or found.constants or found.imports:
-                swap[file] = found
+                swap[file] = replace(found, code=marshal.dumps(code))
         return Route(swap, reason)
 
     def _misplaced(self, edit: Edit) -> str:

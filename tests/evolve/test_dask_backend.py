@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from evolve.evaluator import EvaluationContext, Job, run_job
 from evolve.run import run_experiment
 from evolve.sandbox import Limits
 from fitness.observation import Status
+from tests.conftest import processes_in
 from tests.evolve.test_run import DETERMINISTIC
 
 pytest.importorskip("distributed")
@@ -47,15 +49,6 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _processes_inside(folder: Path) -> list[str]:
-    """Processes whose working directory is inside ``folder`` (test servers live in their scratch)."""
-    found = []
-    for proc in psutil.process_iter(["pid", "cwd", "cmdline"]):
-        if (proc.info.get("cwd") or "").startswith(str(folder)):
-            found.append(f"{proc.info['pid']} {' '.join(proc.info.get('cmdline') or [])}")
-    return found
-
-
 @pytest.fixture
 def worker_tmp(tmp_path, monkeypatch):
     """The temp folder of this test's dask workers; after the test: empty of our folders, no process left.
@@ -70,7 +63,7 @@ def worker_tmp(tmp_path, monkeypatch):
     yield folder
     left_dirs = sorted(folder.glob("evolve-worker-*"))
     assert not left_dirs, f"worker folders left behind: {left_dirs}"
-    assert not _processes_inside(folder)
+    assert not processes_in(folder)  # test servers live in the workers' scratch folders
     left = {pid for pid in _children() - children if _alive(pid)}
     assert not left, [" ".join(psutil.Process(pid).cmdline()) for pid in left]
 
@@ -135,7 +128,7 @@ def test_cli_scheduler_without_dask_backend_is_one_line(make_project, tmp_path):
     assert done.stderr.strip().count("\n") == 0 and "--backend dask" in done.stderr
 
 
-# ---------------------------------------------------------------- a real cluster (slow)
+# ---------------------------------------------------------------- helpers
 
 
 def _free_port() -> int:
@@ -151,6 +144,39 @@ def _context(tmp_path: Path, root: Path) -> EvaluationContext:
     return EvaluationContext(snapshot=snapshot, files=("calc/core.py",), test_args=("tests",), coverage=False,
                              limits=Limits(wall_seconds=30, cpu_seconds=30), benchmark=None,
                              scratch=tmp_path / "scratch")
+
+
+# ---------------------------------------------------------------- shipping the snapshot (fast, in process)
+
+
+def test_a_shipped_snapshot_is_unpacked_once_per_worker_and_released(make_project, tmp_path, monkeypatch):
+    from evolve._dask_snapshot import call_shipped, pack, release
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # this process plays the worker: its temp folder is here
+    ctx = _context(tmp_path, make_project())
+    (ctx.snapshot / "calc" / "alias.py").symlink_to("core.py")
+    archive = pack(ctx.snapshot)
+    seen = [call_shipped(getattr, ctx, "snapshot", archive.data, "s1", archive.digest) for _ in range(2)]
+    assert seen[0] == seen[1] and seen[0].is_relative_to(tmp_path) and seen[0] != ctx.snapshot
+    assert (seen[0] / "calc" / "core.py").read_text() == (ctx.snapshot / "calc" / "core.py").read_text()
+    assert (seen[0] / "calc" / "alias.py").readlink() == Path("core.py")
+    assert release("s1") == 1 and not seen[0].exists()
+    assert release("s1") == 0
+
+
+@pytest.mark.parametrize("target", ["/etc/hostname", "../../outside.py"])
+def test_a_link_leaving_the_project_is_one_line(make_project, tmp_path, target):
+    from evolve._dask_snapshot import pack
+
+    ctx = _context(tmp_path, make_project())
+    (ctx.snapshot / "calc" / "elsewhere.py").symlink_to(target)
+    with pytest.raises(EvolveError, match="calc/elsewhere.py -> .* points outside it") as caught:
+        pack(ctx.snapshot)
+    assert "\n" not in str(caught.value) and "backend: loky" in str(caught.value)
+
+
+# ---------------------------------------------------------------- a real cluster (slow)
 
 
 @contextlib.contextmanager

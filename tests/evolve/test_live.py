@@ -18,6 +18,7 @@ from evolve import warm
 from evolve.backends import LokyBackend, SerialBackend
 from evolve.evaluator import EvaluationContext, Evaluator, pytest_args
 from evolve.live import close_live_clients, live_client
+from evolve.router import Swap
 from evolve.sandbox import Limits, sandbox_user
 from evolve.target import take_snapshot
 from fitness.observation import Status
@@ -315,8 +316,8 @@ def test_functions_run_at_import_or_in_fixtures_are_handled_conservatively(make_
     client = live_client(evaluator.ctx, pytest_args(evaluator.ctx))
     assert ("calc/core.py", "build") in client.profile.unswappable
     assert ("calc/core.py", "prepare") in client.profile.everywhere
-    assert client.profile.plan({"calc/core.py": ["prepare"]}, False) == list(client.profile.tests)
-    assert client.profile.plan({"calc/core.py": ["other"]}, False) == ["tests/test_core.py::test_other"]
+    assert client.profile.plan({"calc/core.py": Swap(("prepare",))}, False) == list(client.profile.tests)
+    assert client.profile.plan({"calc/core.py": Swap(("other",))}, False) == ["tests/test_core.py::test_other"]
     assert client.stats.declined == 1  # ``build`` ran at import: the slow path rebuilt the module
     assert at_import.status == Status.TESTS_FAILED and at_import.tests["tests/test_core.py::test_table"] == "failed"
     assert in_fixture.status == Status.TESTS_FAILED
@@ -356,3 +357,82 @@ def test_screening_stops_at_the_first_failure(make_project, tmp_path):
     assert result.status == Status.TESTS_FAILED
     assert client.stats.tests_run == 1  # two tests cover slow_total; the first failure ended the child
     assert sorted(o for o in result.tests.values()) == ["failed", "failed", "passed", "passed"]
+
+
+REBIND = textwrap.dedent('''\
+    STOPWORDS = ["a", "the"]
+    LIMIT = 3
+
+
+    def keep(word):
+        return word not in STOPWORDS
+
+
+    def short(words):
+        return [w for w in words if len(w) <= LIMIT]
+
+
+    def count(words):
+        return len(words)
+
+
+    def ordered(mapping):
+        return sorted(mapping)
+''')
+
+REBIND_TESTS = textwrap.dedent('''\
+    from calc import core
+    from calc.core import count, keep, ordered, short
+
+    CALLBACKS = [count]
+
+
+    def test_keep():
+        assert keep("cat") and not keep("the")
+
+
+    def test_short():
+        assert short(["ab", "abcd"]) == ["ab"]
+
+
+    def test_limit():
+        assert core.LIMIT == 3
+
+
+    def test_count():
+        assert CALLBACKS[0](["a"]) == count(["a"]) == 1
+
+
+    def test_ordered():
+        assert ordered({"b": 1, "a": 2}) == ["a", "b"]
+''')
+
+
+def test_module_level_literals_and_caches_are_rebound_where_that_is_exact(make_project, tmp_path):
+    root = make_project(core=REBIND, tests=REBIND_TESTS)
+    evaluator, baseline, indexes = make_evaluator(root, tmp_path)
+    index = indexes["calc/core.py"]
+    words = next(n for n in get_operator("membership_to_set").sites(index))
+    the = next(n for n in get_operator("perturb_constant").sites(index)
+               if index.module.code_for_node(index.nodes[n]) == '"the"')
+    limit = next(n for n in get_operator("perturb_constant").sites(index)
+                 if index.module.code_for_node(index.nodes[n]) == "3")
+    patches = {
+        "set of stopwords": Patch((Edit.make("membership_to_set", "calc/core.py", words),)),
+        "stopword dropped": Patch((Edit.make("perturb_constant", "calc/core.py", the, {"mode": "none"}),)),
+        "limit a test reads": Patch((Edit.make("perturb_constant", "calc/core.py", limit, {"mode": "inc"}),)),
+        "cache on unhashable": Patch((Edit.make("add_cache", "calc/core.py", index.functions()["ordered"]),)),
+        "cache on a held function": Patch((Edit.make("add_cache", "calc/core.py", index.functions()["count"]),)),
+    }
+    quick = dict(zip(patches, evaluator.evaluate(list(patches.values()), baseline)))
+    client = live_client(evaluator.ctx, pytest_args(evaluator.ctx))
+    assert evaluator.stats.routes == {"rebind": 5}
+    assert (client.stats.ran, client.stats.declined) == (3, 2)  # LIMIT is mentioned; ``count`` is in a list
+    fresh = Evaluator(replace(evaluator.ctx, fast_path=False, fresh_process=True), indexes, PrincipleSettings(),
+                      SerialBackend())
+    slow = dict(zip(patches, fresh.evaluate(list(patches.values()), baseline)))
+    assert {n: (o.status, dict(o.tests)) for n, o in quick.items()} == \
+        {n: (o.status, dict(o.tests)) for n, o in slow.items()}
+    assert quick["set of stopwords"].status == Status.PASSED
+    assert quick["cache on unhashable"].tests["tests/test_core.py::test_ordered"] == "failed"
+    assert quick["stopword dropped"].tests["tests/test_core.py::test_keep"] == "failed"
