@@ -63,6 +63,13 @@ class SerialBackend(Backend):
         self._scratches.clear()
 
 
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the engine, which stops them; they print no traceback of their own."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class LokyBackend(Backend):
     """joblib's loky executor; the worker pool is reused between batches.
 
@@ -81,7 +88,7 @@ class LokyBackend(Backend):
             return []
         from joblib.externals.loky import get_reusable_executor
 
-        executor = get_reusable_executor(max_workers=self.workers, reuse=True)
+        executor = get_reusable_executor(max_workers=self.workers, reuse=True, initializer=_ignore_sigint)
         futures = [executor.submit(fn, context, job) for job in jobs]
         return [future.result() for future in futures]
 
