@@ -61,7 +61,7 @@ def _run(benchmark: Any, bench: Bench, workers: Any, variants: list, rounds: int
     def setup() -> tuple[tuple[Any, ...], dict[str, Any]]:
         evaluator, baseline = bench.evaluator(workers, **ctx)
         evaluator.evaluate(warm_up, baseline)  # workers and their servers started, not timed
-        holder["evaluator"] = evaluator
+        holder["evaluator"], holder["routes"] = evaluator, collections.Counter(evaluator.stats.routes)
         return (timed, baseline), {}
 
     def evaluate(patches: list, baseline: Any) -> list:
@@ -75,7 +75,7 @@ def _run(benchmark: Any, bench: Bench, workers: Any, variants: list, rounds: int
         "variants": len(timed),
         "variants_per_second": round(len(timed) / benchmark.stats.stats.median, 1),
         "statuses": dict(collections.Counter(r.status.name.lower() for r in results)),
-        "routes": dict(stats.routes),
+        "routes": dict(stats.routes - holder["routes"]),
     })
     return results
 
@@ -100,10 +100,17 @@ def test_fresh_process(benchmark: Any, bench: Bench, workers: Any, variants: lis
     fast = _fast_results.get("results")
     if fast is None:
         pytest.skip("run with test_fast_path to compare verdicts")
-    differ = [(p, f.status, s.status) for p, f, s in zip(variants[WARM_UP:], fast, results)
-              if f.status != s.status or dict(f.tests) != dict(s.tests)]
+    differ = [i for i, (f, s) in enumerate(zip(fast, results)) if f.status != s.status or dict(f.tests) != dict(s.tests)]
+    if differ:  # a fresh process can fail for reasons of its own (the machine's process table was full...)
+        benchmark.extra_info["rechecked"] = {variants[WARM_UP + i].key: results[i].reason for i in differ}
+        evaluator, baseline = bench.evaluator(workers, fast_path=False, fresh_process=True)
+        again = evaluator.evaluate([variants[WARM_UP + i] for i in differ], baseline)
+        for i, observed in zip(differ, again):
+            results[i] = observed
     benchmark.extra_info["verdicts_compared"] = len(results)
     benchmark.extra_info["killed"] = sum(r.status != Status.PASSED for r in results)
+    differ = [(variants[WARM_UP + i], fast[i].status, results[i].status, results[i].reason)
+              for i, (f, s) in enumerate(zip(fast, results)) if f.status != s.status or dict(f.tests) != dict(s.tests)]
     assert not differ, f"{len(differ)} variants differ, first: {differ[0]}"
     screened = _fast_results.get("screening") or results
     assert [r.status for r in screened] == [r.status for r in results]

@@ -1,46 +1,38 @@
 """A live test server: one pytest session, collected once, forked per variant.
 
 This is a script run by path (stdlib, pytest and the sibling scripts
-``_testrunner`` and ``_privdrop``, never ``evolve``), one per evaluation
-worker, in that worker's own copy of the *baseline* project. It runs
-``pytest.main`` there; when pytest reaches its test loop, this plugin takes it
-over and serves requests instead of running the tests, so every child is
-forked from a session that is configured and collected, with its fixtures
-resolved, but has run nothing. That is the ~7 ms row of DESIGN.md's table
-instead of the ~60 ms of a full ``pytest.main`` per variant.
+``_livechild``, ``_testrunner`` and ``_privdrop``, never ``evolve``), one per
+evaluation worker, in that worker's own copy of the *baseline* project. It
+runs ``pytest.main`` there; when pytest reaches its test loop, this plugin
+takes it over and serves requests instead of running the tests, so every
+child is forked from a session that is configured and collected, with its
+fixtures resolved, but has run nothing. That is the ~7 ms row of DESIGN.md's
+table instead of the ~60 ms of a full ``pytest.main`` per variant.
 
-Per request the server forks one child, which isolates itself exactly like a
-``_forkserver`` child (own session, resource limits, the sandbox user, parent
-death signal, scrubbed environment), then:
+Per request the server forks one child (``_livechild``: isolation like a
+``_forkserver`` child, then the variant's changes and its tests):
 
-- ``run``: swaps each changed function's code into the *existing* function
-  objects (``func.__code__ = new``; re-executing the module would leave the
-  tests' ``from m import f`` bindings on the old function), runs the listed
-  items through pytest's own ``pytest_runtest_protocol`` hook (fixtures,
-  marks, warnings filters and plugins apply as in a normal run; terminal
-  output goes to a file nobody reads), streams each test's outcome back on a
-  pipe, and exits with ``os._exit``.
-- ``profile``: runs every item in collection order, recording per test the
-  target functions it called (``sys.setprofile``, split into the test's own
-  call phase and fixture setup/teardown), its outcome and duration, and
-  whether it started a process or re-executed a target module (audit hooks).
-  The client builds its test->function map from this.
+- ``run``: swap the changed functions' code in, rebind names, run the listed
+  items, one outcome per line on a pipe;
+- ``profile``: run every item in collection order and record, per test, the
+  target functions its call phase and its fixtures call, its outcome and
+  duration, and whether it started a process or re-executed a target module.
 
-What ran in the server itself is reported once, at start: the target
+What the server itself knows is reported once, at start: the target
 functions called while pytest started and collected (a variant changing one
-of them cannot be swapped: its effect happened at import), the live function
-objects per qualified name, and generator objects of target code that are
-alive (they keep their old frames).
-
-The ``MemoryError`` rule of ``_testrunner`` (a failure whose report mentions
-it counts as running out of memory) holds here too; see ``_brief_failures``.
-The server stops by itself after ``IDLE_SECONDS`` without a request, or when
-its folder is deleted.
+cannot be swapped: its effect happened at import), the live function objects
+per qualified name, generator objects of target code that are alive (they
+keep their old frames), the module-level functions that only module
+namespaces hold (``_bindings``: a variant may wrap those), and the words of
+the project's other files (``_mentioned``: a constant they mention is never
+rebound).
 
 Protocol: one JSON request per line on stdin, one JSON answer per line on
 stdout; both are moved to private descriptors at start and closed in every
 child, so nothing a variant prints reaches the client. The wall deadline is
-enforced here (the child's whole group is killed). EOF on stdin ends it.
+enforced here (the child's whole group is killed), and the child's records
+are read with a size cap. EOF on stdin ends the server, and so do
+``IDLE_SECONDS`` without a request or its folder being deleted.
 """
 
 from __future__ import annotations
@@ -53,20 +45,15 @@ sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != _HERE]
 sys.path.insert(0, os.getcwd())  # like ``python -m pytest``: the project folder first
 
 import argparse  # noqa: E402
-import base64  # noqa: E402
 import gc  # noqa: E402
-import importlib  # noqa: E402
 import importlib.util  # noqa: E402
 import json  # noqa: E402
 import linecache  # noqa: E402
-import marshal  # noqa: E402
-import resource  # noqa: E402
 import select  # noqa: E402
 import signal  # noqa: E402
-import threading  # noqa: E402
 import time  # noqa: E402
 import types  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
@@ -77,9 +64,6 @@ RECORDS_CAP = 16 * 1024**2
 DRAIN_GRACE_SECONDS = 1.0
 IDLE_SECONDS = 120.0
 IDLE_CHECK_SECONDS = 5.0
-SWAP_FAILED = "swap_failed"
-SPAWN_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
-                          "os.fork", "os.forkpty", "pty.spawn"})
 
 
 def _load(name: str) -> Any:
@@ -91,59 +75,14 @@ def _load(name: str) -> Any:
     return module
 
 
-_privdrop = _load("_privdrop")
-_runner = _load("_testrunner")
-
-
-class Targets:
-    """The target files: relative name as the client knows it <-> real path, with a fast lookup."""
-
-    def __init__(self, files: list[str]) -> None:
-        self.by_path = {os.path.realpath(f): f for f in files}
-        self._seen: dict[str, str | None] = {}
-
-    def name(self, filename: str) -> str | None:
-        """The client's name of the file a code object comes from, or None if it is not a target."""
-        try:
-            return self._seen[filename]
-        except KeyError:
-            found = self.by_path.get(os.path.realpath(filename))
-            self._seen[filename] = found
-            return found
-
-    @property
-    def paths(self) -> list[str]:
-        return sorted(self.by_path)
-
-
-class CallRecorder:
-    """Which target functions are called, under a label the caller moves (``sys.setprofile``)."""
-
-    def __init__(self, targets: Targets) -> None:
-        self.targets = targets
-        self.label = ""
-        self.calls: dict[str, set[tuple[str, str]]] = {}
-
-    def __call__(self, frame: types.FrameType, event: str, arg: Any) -> None:
-        if event == "call":
-            code = frame.f_code
-            name = self.targets.name(code.co_filename)
-            if name is not None:
-                self.calls.setdefault(self.label, set()).add((name, code.co_qualname))
-
-    def start(self) -> None:
-        threading.setprofile(self)
-        sys.setprofile(self)
-
-    def stop(self) -> None:
-        sys.setprofile(None)
-        threading.setprofile(None)  # type: ignore[arg-type]
+_child = _load("_livechild")
+Targets, CallRecorder = _child.Targets, _child.CallRecorder
 
 
 class Session:
     """The collected session, the live target functions, and what happened while collecting."""
 
-    def __init__(self, session: Any, targets: Targets, startup: CallRecorder) -> None:
+    def __init__(self, session: Any, targets: Any, startup: Any) -> None:
         self.session = session
         self.targets = targets
         self.items = {item.nodeid: item for item in session.items}
@@ -159,7 +98,7 @@ class Session:
                 name = targets.name(code.co_filename)
                 if name is not None:
                     self.functions.setdefault(name, {}).setdefault(code.co_qualname, []).append(obj)
-                    if obj.__doc__ != _docstring(code):
+                    if obj.__doc__ != _child.docstring(code):
                         self.fixed_docs.add(id(obj))
             elif isinstance(obj, (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)):
                 frame_code = getattr(obj, "gi_code", None) or getattr(obj, "cr_code", None) or obj.ag_code
@@ -172,8 +111,8 @@ class Session:
                         and (name := targets.name(m.__file__)) is not None}
         self.bindings = _bindings(self.functions, self.modules)
         self.mentioned = _mentioned(os.getcwd(), set(targets.paths))
-        self.phases = _Phases()
-        session.config.pluginmanager.register(self.phases, "evolve-live-phases")
+        self.outcomes = _child.Outcomes()
+        session.config.pluginmanager.register(self.outcomes, "evolve-live-outcomes")
 
     def ready(self) -> dict[str, Any]:
         return {
@@ -184,128 +123,7 @@ class Session:
         }
 
 
-# ------------------------------------------------------------------ the child
-
-
-def _isolate(request: dict[str, Any]) -> None:
-    """What every child does first: the same steps, in the same order, as a ``_forkserver`` child."""
-    os.setsid()
-    for name, (soft, hard) in request["rlimits"].items():
-        resource.setrlimit(getattr(resource, name), (soft, hard))
-    fd = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    if request.get("user"):
-        _privdrop.drop_to(*request["user"])
-    _privdrop.die_with_parent()
-    sys.dont_write_bytecode = True
-    os.environ.clear()
-    os.environ.update(request["env"])
-    import tempfile
-
-    tempfile.tempdir = None  # the session may have asked before: ask the scrubbed environment again
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
-
-
-def _docstring(code: types.CodeType) -> str | None:
-    """The docstring a function made from ``code`` starts with (its first constant, if a string)."""
-    first = code.co_consts[0] if code.co_consts else None
-    return first if isinstance(first, str) else None
-
-
-def _variant_code(shipped: str, source: str, path: str) -> types.CodeType:
-    """The variant module's code: as the engine compiled it if it came along, else compiled here."""
-    if shipped:
-        try:
-            code = marshal.loads(base64.b64decode(shipped))
-        except (ValueError, EOFError, TypeError):  # another interpreter's format: compile instead
-            code = None
-        if isinstance(code, types.CodeType):
-            return _placed(code, path)
-    return compile(source, path, "exec", dont_inherit=True)
-
-
-def _placed(code: types.CodeType, path: str) -> types.CodeType:
-    """``code`` with its file (and that of every code object in it) set to ``path``."""
-    consts = tuple(_placed(c, path) if isinstance(c, types.CodeType) else c for c in code.co_consts)
-    return code.replace(co_filename=path, co_consts=consts)
-
-
-def _code_units(code: types.CodeType) -> Iterator[types.CodeType]:
-    """Every code object nested in ``code`` (functions, methods, class bodies, lambdas...)."""
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            yield const
-            yield from _code_units(const)
-
-
-def _swap(live: Session, sources: dict[str, str], swap: dict[str, Any]) -> str | None:
-    """Put the variant's code into the live functions; why not, if it cannot be done faithfully.
-
-    Everything is checked before anything changes, though a failure ends the
-    child anyway: the client then sends the variant down the slow path.
-    """
-    planned: list[tuple[types.FunctionType, types.CodeType, bool]] = []
-    for file, change in swap.items():
-        path = next(p for p, n in live.targets.by_path.items() if n == file)
-        module = _variant_code(change.get("code", ""), sources[file], path)
-        found: dict[str, list[types.CodeType]] = {}
-        for unit in _code_units(module):
-            found.setdefault(unit.co_qualname, []).append(unit)
-        for qualname in change.get("functions", ()):
-            new = found.get(qualname, [])
-            olds = live.functions.get(file, {}).get(qualname, [])
-            if len(new) != 1 or not olds:
-                return f"{file}:{qualname}: {len(new)} new code object(s), {len(olds)} live function(s)"
-            for function in olds:
-                if function.__code__.co_freevars != new[0].co_freevars:
-                    return f"{file}:{qualname}: free variables differ"
-                doc_changes = _docstring(function.__code__) != _docstring(new[0])
-                if doc_changes and id(function) in live.fixed_docs:
-                    return f"{file}:{qualname}: the docstring changed, and a copy of the old one is live"
-                planned.append((function, new[0], doc_changes))
-    for function, code, doc_changes in planned:
-        if doc_changes:
-            function.__doc__ = _docstring(code)  # what a fresh import would have set at definition
-        function.__code__ = code
-    for file in swap:  # tracebacks and ``inspect.getsource`` show the variant's lines
-        path = next(p for p, n in live.targets.by_path.items() if n == file)
-        linecache.cache[path] = (len(sources[file]), None, sources[file].splitlines(True), path)
-    return None
-
-
-def _rebind(live: Session, swap: dict[str, Any]) -> str | None:
-    """Rebind module-level names as a fresh import of the variant would have bound them.
-
-    ``import functools`` first, then each new literal (evaluated in the
-    module's namespace, as the import would), then each function that became
-    ``functools.cache(function)``, wherever a module binds it (the server
-    checked at start that nothing else holds it).
-    """
-    import functools
-
-    for file, change in swap.items():
-        namespace = live.modules[file].__dict__ if file in live.modules else None
-        if namespace is None:
-            return f"{file}: the module is not loaded"
-        path = next(p for p, n in live.targets.by_path.items() if n == file)
-        for name in change.get("imports", ()):
-            module = importlib.import_module(name)
-            if namespace.setdefault(name, module) is not module:
-                return f"{file}: {name} is bound to something else"
-        for name, value in change.get("constants", ()):
-            namespace[name] = eval(compile(value, path, "eval", dont_inherit=True), namespace)  # noqa: S307
-        for name in change.get("cached", ()):
-            bindings = live.bindings.get((file, name))
-            if not bindings:
-                return f"{file}:{name}: held by more than module-level names"
-            wrapper = functools.cache(namespace[name])
-            for holder, key in bindings:
-                holder[key] = wrapper
-    return None
+# ------------------------------------------------------------------ what the server knows
 
 
 def _bindings(functions: dict[str, dict[str, list[types.FunctionType]]],
@@ -366,132 +184,6 @@ def _mentioned(root: str, targets: set[str]) -> set[str]:
     return words
 
 
-class _Phases:
-    """A plugin that labels each test phase: outcomes per test, and the call recorder's label.
-
-    Registered once in the server (registering a plugin costs milliseconds);
-    children reset it. Outside ``profile`` the recorder is None.
-    """
-
-    def __init__(self) -> None:
-        self.collector = _runner.Collector()
-        self.recorder: CallRecorder | None = None
-
-    def reset(self) -> None:
-        self.collector = _runner.Collector()
-
-    def outcome(self, nodeid: str) -> tuple[str, float]:
-        phases = self.collector.phases.get(nodeid, {})
-        return _runner.combine(phases), float(self.collector.durations.get(nodeid, 0.0))
-
-    def pytest_runtest_logreport(self, report: Any) -> None:
-        self.collector.pytest_runtest_logreport(report)
-
-    def _around(self, phase: str, item: Any) -> Iterator[None]:
-        if self.recorder is None:
-            return (yield)
-        self.recorder.label = f"{phase} {item.nodeid}"
-        try:
-            return (yield)
-        finally:
-            self.recorder.label = ""
-
-    @pytest.hookimpl(wrapper=True, tryfirst=True)
-    def pytest_runtest_setup(self, item: Any) -> Iterator[None]:
-        return (yield from self._around("setup", item))
-
-    @pytest.hookimpl(wrapper=True, tryfirst=True)
-    def pytest_runtest_call(self, item: Any) -> Iterator[None]:
-        return (yield from self._around("call", item))
-
-    @pytest.hookimpl(wrapper=True, tryfirst=True)
-    def pytest_runtest_teardown(self, item: Any) -> Iterator[None]:
-        return (yield from self._around("teardown", item))
-
-
-def _run_items(live: Session, nodeids: list[str], sink: Any, screen: bool,
-               extra: Callable[[str], dict[str, Any]] | None = None) -> bool:
-    """Run ``nodeids`` in order; one line per test on ``sink``; False if screening stopped early."""
-    phases = live.phases
-    phases.reset()
-    hook = live.session.config.hook
-    for i, nodeid in enumerate(nodeids):
-        item = live.items[nodeid]
-        nextitem = live.items[nodeids[i + 1]] if i + 1 < len(nodeids) else None
-        hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
-        outcome, duration = phases.outcome(nodeid)
-        line = {"test": nodeid, "outcome": outcome, "duration": duration,
-                "memory_error": nodeid in getattr(phases.collector, "memory_errors", ()),
-                **(extra(nodeid) if extra else {})}
-        sink.write(json.dumps(line) + "\n")
-        sink.flush()
-        if screen and outcome not in ("passed", "skipped") and nextitem is not None:
-            return False
-    return True
-
-
-def _run(live: Session, request: dict[str, Any], sink: Any) -> None:
-    why = _swap(live, request["sources"], request["swap"])
-    why = why or _rebind(live, request["swap"])
-    if why is not None:
-        sink.write(json.dumps({SWAP_FAILED: why}) + "\n")
-        return
-    complete = _run_items(live, request["tests"], sink, bool(request.get("screen")))
-    sink.write(json.dumps({"done": True, "complete": complete}) + "\n")
-
-
-def _profile(live: Session, request: dict[str, Any], sink: Any) -> None:
-    recorder = CallRecorder(live.targets)
-    spawned: set[str] = set()
-    reloaded: set[str] = set()
-
-    def audit(event: str, args: tuple[Any, ...]) -> None:
-        label = recorder.label.partition(" ")[2] or "<session>"
-        if event in SPAWN_EVENTS:
-            spawned.add(label)
-        elif event == "exec" and args and isinstance(args[0], types.CodeType):
-            if live.targets.name(args[0].co_filename) is not None:
-                reloaded.add(label)
-
-    sys.addaudithook(audit)  # cannot be removed; this child ends after the profile anyway
-    live.phases.recorder = recorder
-    recorder.start()
-
-    def calls(nodeid: str) -> dict[str, Any]:
-        return {"calls": sorted(recorder.calls.get(f"call {nodeid}", ())),
-                "fixture_calls": sorted({*recorder.calls.get(f"setup {nodeid}", ()),
-                                         *recorder.calls.get(f"teardown {nodeid}", ())})}
-
-    _run_items(live, list(live.items), sink, screen=False, extra=calls)
-    recorder.stop()
-    sink.write(json.dumps({"done": True, "complete": True, "outside_calls": sorted(recorder.calls.get("", ())),
-                           "spawned": sorted(spawned), "reloaded": sorted(reloaded)}) + "\n")
-
-
-def _child(live: Session, request: dict[str, Any], write_fd: int, private: tuple[int, ...]) -> None:
-    """In the forked child: isolate, limit, do the request, never return."""
-    code = 70
-    try:
-        for fd in private:
-            os.close(fd)  # the client's pipes: a variant must not be able to write an answer
-        _isolate(request)
-        with os.fdopen(write_fd, "w", encoding="utf-8") as sink:
-            (_profile if request["kind"] == "profile" else _run)(live, request, sink)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    except BaseException:
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
-
-
 # ------------------------------------------------------------------ the server
 
 
@@ -535,23 +227,30 @@ def _collect(read_fd: int, pid: int, deadline: float) -> tuple[bytes, bool]:
     return b"".join(chunks), timed_out
 
 
-def _records(data: bytes) -> list[Any]:
+def _records(data: bytes) -> list[dict[str, Any]]:
+    """The child's records, up to the first line that is not one (torn, or written by the variant)."""
     out = []
     for line in data.splitlines():
         try:
-            out.append(json.loads(line))
-        except ValueError:
-            break  # a torn last line: the child died writing it
+            record = json.loads(line)
+        except (ValueError, RecursionError):
+            break
+        if not isinstance(record, dict):
+            break
+        out.append(record)
     return out
 
 
 def _serve_one(live: Session, request: dict[str, Any], private: tuple[int, ...]) -> dict[str, Any]:
+    if dict(os.environ) != request["env"]:
+        os.environ.clear()  # the scrubbed environment of the variants, set here once, not in each child
+        os.environ.update(request["env"])
     started = time.monotonic()
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        _child(live, request, write_fd, private)
+        _child.child(live, request, write_fd, private)
     os.close(write_fd)
     try:
         data, timed_out = _collect(read_fd, pid, started + float(request["wall_seconds"]))
@@ -561,7 +260,7 @@ def _serve_one(live: Session, request: dict[str, Any], private: tuple[int, ...])
         _, status, usage = os.wait4(pid, 0)
     code = os.waitstatus_to_exitcode(status)
     records = _records(data)
-    finished = bool(records) and bool(records[-1].get("done") or records[-1].get(SWAP_FAILED))
+    finished = bool(records) and any(records[-1].get(k) for k in ("done", _child.SWAP_FAILED, _child.SPAWNED))
     return {
         "returncode": code if code >= 0 else None,
         "signal": -code if code < 0 else None,
@@ -603,7 +302,7 @@ class LivePlugin:
             self._answer({"ready": False, "reason": f"{session.testsfailed} error(s) during collection"})
             return True
         live = Session(session, self.targets, self.startup)
-        _brief_failures()
+        _child.brief_failures()
         _warm(live)
         self._answer(live.ready())
         gc.collect()
@@ -648,68 +347,6 @@ def _warm(live: Session) -> None:
 
 
 
-def _brief_failures() -> None:
-    """Report a failure by its exception lines only, not a formatted traceback.
-
-    Formatting a traceback (source lines, statement ranges, assertion
-    introspection) costs more than running a small test, and no answer of
-    this server shows it. One thing reads it: the runner counts a failure
-    whose report mentions ``MemoryError`` as running out of memory. So a
-    failure is formatted in full whenever the word could appear in the full
-    report: in an exception of the chain, or in the source of a file the
-    traceback passes through. Where pytest has moved the hook, failures are
-    always formatted in full.
-    """
-    from _pytest import reports
-
-    full = getattr(reports, "_format_failed_longrepr", None)
-    if not callable(full):
-        return
-
-    def brief(item: Any, call: Any, excinfo: Any) -> Any:
-        text = _chain_text(excinfo.value)
-        if "MemoryError" in text or _sources_mention(excinfo.tb, "MemoryError"):
-            return full(item, call, excinfo)
-        return text
-
-    reports._format_failed_longrepr = brief
-
-
-def _chain_text(error: BaseException) -> str:
-    """The exception lines of ``error`` and of the exceptions chained to it (each once)."""
-    import traceback
-
-    lines: list[str] = []
-    seen: set[int] = set()
-    pending: list[BaseException] = [error]
-    while pending and len(seen) < 100:
-        current = pending.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        lines += traceback.format_exception_only(type(current), current)
-        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
-    return "".join(lines)
-
-
-def _sources_mention(tb: Any, word: str) -> bool:
-    """Whether a file the traceback passes through mentions ``word`` (the calling machinery aside)."""
-    seen: set[str] = set()
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename not in seen and not filename.startswith(_PYTEST_PATHS):
-            seen.add(filename)
-            if any(word in line for line in linecache.getlines(filename)):
-                return True
-        tb = tb.tb_next
-    return False
-
-
-_PYTEST_PATHS = (_HERE + os.sep, *(os.path.dirname(m.__file__) + os.sep for m in (
-    pytest, importlib.import_module("_pytest"), importlib.import_module("pluggy"))))
-"""Files of the machinery that calls a test: pytest prunes them from the reports it formats."""
-
-
 def _private_streams() -> tuple[Any, Any]:
     """Move the protocol off fds 0 and 1 (pytest's capturing redirects those) to private ones."""
     requests = os.fdopen(os.dup(0), "rb")
@@ -722,7 +359,7 @@ def _private_streams() -> tuple[Any, Any]:
 
 
 def main(argv: list[str]) -> int:
-    _privdrop.die_with_parent()  # the worker that started us is gone: so are we
+    _child.privdrop.die_with_parent()  # the worker that started us is gone: so are we
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", action="append", default=[], help="a target file (relative to here)")
     parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: passed to pytest")

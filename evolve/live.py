@@ -11,12 +11,17 @@ every job takes the slow path: correctness first.
 
 Per variant the client plans which tests to run, those that call a changed
 function (all of them when a fixture or something outside any test calls
-it), and the server runs them in a forked child with the changed code
-swapped in. Outcomes of the tests that were not run are the baseline's: they
-never call the changed code, so they cannot change. A variant the client
-cannot plan for (its change touches a function that ran while the session was
-collected, or that a live generator still executes) returns None: the caller
-takes the slow path.
+it), and the server runs them in a forked child with the changes made (code
+swapped in, names rebound; see ``router``). Outcomes of the tests that were
+not run are the baseline's: they never call the changed code, so they cannot
+change. A variant the client cannot plan for returns None and the caller
+takes the slow path: its change touches a function that ran while the
+session was collected or that a live generator still executes, it wraps a
+function that something other than a module-level name holds, or it rebinds
+a constant that another file of the project mentions. So does a variant
+whose code starts a process (the child says so the moment it happens): a
+new process would see the baseline's files, and forked ones run on with the
+child's state.
 
 Coverage: the live path reports the baseline's coverage figure. Recomputing it
 would mean tracing every line the run tests execute and re-deriving the
@@ -47,7 +52,7 @@ from typing import IO, Any, Protocol
 from evolve.router import Swap
 from evolve.sandbox import Completed, Limits, sandbox_env, sandbox_user
 from evolve.warm import child_rlimits
-from fitness.observation import TEST_FAILED, TEST_PASSED, TEST_SKIPPED, Observation, Status
+from fitness.observation import TEST_ERROR, TEST_FAILED, TEST_PASSED, TEST_SKIPPED, Observation, Status
 
 __all__ = ["LiveClient", "LiveProfile", "close_live_clients", "live_client"]
 
@@ -73,7 +78,6 @@ class LiveContext(Protocol):
     coverage: bool
     limits: Limits
     scratch: Path
-    screening: bool
 
 
 @dataclass(frozen=True)
@@ -215,6 +219,7 @@ class LiveClient:
         self.stats = LiveStats()
         self._started = False
         self._var = home / "variant"
+        self._isolation: dict[Limits, dict[str, Any]] = {}
 
     # ------------------------------------------------------------ lifecycle
 
@@ -261,8 +266,8 @@ class LiveClient:
 
     # ------------------------------------------------------------ variants
 
-    def run(self, sources: Mapping[str, str], swap: Mapping[str, Swap],
-            limits: Limits) -> tuple[Completed, dict[str, Any] | None] | None:
+    def run(self, sources: Mapping[str, str], swap: Mapping[str, Swap], limits: Limits,
+            screening: bool = False) -> tuple[Completed, dict[str, Any] | None] | None:
         """Run a variant's covering tests with its changes made in the live session.
 
         Returns how the child ended and the runner-style record (None when the
@@ -271,7 +276,7 @@ class LiveClient:
         """
         profile = self.profile
         assert profile is not None
-        tests = profile.plan(swap, self.ctx.screening)
+        tests = profile.plan(swap, screening)
         if tests is None:
             self.stats.declined += 1
             return None
@@ -281,18 +286,20 @@ class LiveClient:
         self._clean_var()
         request = self._request("run", sources={f: sources[f] for f in swap}, tests=tests,
                                 swap={f: _change(c) for f, c in swap.items()},
-                                screen=self.ctx.screening, limits=limits)
+                                screen=screening, limits=limits)
         answer = self.server.ask(request, limits.wall_seconds + GRACE_SECONDS)
         if answer is None:  # the server is stopped; ``ensure`` starts another for the next variant
             return Completed(1, None, False, "", "the live test server died while running this variant",
                              0.0, 0.0), None
-        records = answer.get("records") or []
+        planned = set(tests)
+        records = [r for r in answer.get("records") or () if isinstance(r, dict)]
         last = records[-1] if records else {}
-        if "swap_failed" in last:
-            self.stats.declined += 1
+        if "swap_failed" in last or any("spawned" in r for r in records):
+            self.stats.declined += 1  # not expressible here, or the variant started processes
             return None
+        ran = [r for r in records if r.get("test") in planned and isinstance(r.get("outcome"), str)]
         self.stats.ran += 1
-        self.stats.tests_run += sum(1 for r in records if "test" in r)
+        self.stats.tests_run += len(ran)
         completed = Completed(
             returncode=answer["returncode"], signal=answer["signal"], timed_out=answer["timed_out"],
             stdout="", stderr=answer.get("output", ""), wall_seconds=answer["wall_seconds"],
@@ -300,23 +307,35 @@ class LiveClient:
         )
         if not last.get("done") or answer["timed_out"]:
             return completed, None
-        ran = [r for r in records if "test" in r]
-        unreached = [] if last.get("complete") else tests[len(ran):]
+        reached = {r["test"] for r in ran}
+        unreached = [] if last.get("complete") else [t for t in tests if t not in reached]
+        stop = next((r for r in records if r.get("interrupted") in planned), None)
+        if stop is not None:  # the session stopped there: nothing after it ran, pytest exits with 2
+            at = profile.tests.index(stop["interrupted"])
+            ran.append({"test": stop["interrupted"], "outcome": str(stop.get("outcome", TEST_ERROR))})
+            return completed, {**self._record(profile, ran, (), profile.tests[at + 1:]), "exit_code": 2}
         return completed, self._record(profile, ran, unreached)
 
-    def _record(self, profile: LiveProfile, ran: list[dict[str, Any]],
-                unreached: Iterable[str] = ()) -> dict[str, Any]:
-        """The record ``_testrunner`` would write: baseline outcomes, overlaid with what ran."""
+    def _record(self, profile: LiveProfile, ran: list[dict[str, Any]], unreached: Iterable[str] = (),
+                lost: Iterable[str] = ()) -> dict[str, Any]:
+        """The record ``_testrunner`` would write: baseline outcomes, overlaid with what ran.
+
+        ``unreached`` covering tests (screening stopped first) count as failed,
+        ``lost`` tests (the session was interrupted before them) as errors,
+        which is what a fresh run's record says of tests that never ran.
+        """
         tests = dict(profile.outcomes)
         durations = dict(profile.durations)
         memory_errors = []
         for record in ran:
             tests[record["test"]] = record["outcome"]
-            durations[record["test"]] = record["duration"]
+            durations[record["test"]] = float(record.get("duration") or 0.0)
             if record.get("memory_error"):
                 memory_errors.append(record["test"])
         for name in unreached:
             tests[name] = TEST_FAILED
+        for name in lost:
+            tests[name] = TEST_ERROR
         failing = any(o not in (TEST_PASSED, TEST_SKIPPED) for o in tests.values())
         return {"exit_code": 1 if failing else 0, "collected": len(tests), "tests": tests,
                 "durations": durations, "coverage": profile.coverage, "collection_errors": [],
@@ -324,9 +343,11 @@ class LiveClient:
 
     def _request(self, kind: str, limits: Limits | None = None, **fields: Any) -> dict[str, Any]:
         limits = limits or self.ctx.limits
+        if limits not in self._isolation:  # computed once: reading the user database costs per call
+            self._isolation[limits] = {"rlimits": child_rlimits(limits), "user": sandbox_user()}
         wall = PROFILE_SECONDS if kind == "profile" else limits.wall_seconds
         return {"kind": kind, "env": self._env, "output": str(self._var / "output.txt"),
-                "rlimits": child_rlimits(limits), "user": sandbox_user(), "wall_seconds": wall, **fields}
+                **self._isolation[limits], "wall_seconds": wall, **fields}
 
     def _clean_var(self) -> None:
         """Empty HOME and TMPDIR if the last variant left anything there (each variant starts clean)."""

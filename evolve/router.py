@@ -237,6 +237,9 @@ class Router:
         names = {name for name, _ in constants} | set(cached)
         if any(stores[name] != 1 for name in names) or names & _module_reads(tree):
             return "a rebound name is assigned again or read at import time"
+        others = [i.source for f, i in self.indexes.items() if f != file]
+        if any(name in source for name, _ in constants for source in others):
+            return "another target file mentions a rebound constant"
         swapped = _changed_functions(baseline, variant)
         if isinstance(swapped, str):
             return swapped

@@ -27,7 +27,6 @@ from mutations._index import ModuleIndex
 from mutations.pool import SitePool
 from mutations.registry import get_operator
 from populations.patch import Edit, Patch
-from tests.evolve.test_resume import processes_in
 
 EXAMPLE = Path(__file__).parents[2] / "evolve" / "examples" / "default"
 
@@ -85,6 +84,24 @@ HOSTILE = textwrap.dedent('''\
         return 0
 
 
+    def interrupt():
+        safe = True
+        if safe:
+            return 0
+        raise KeyboardInterrupt
+
+
+    def spawn():
+        safe = True
+        if safe:
+            return 0
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+        return 0
+
+
     def shout(word):
         """Upper-case the word."""
         return word.upper()
@@ -118,6 +135,14 @@ HOSTILE_TESTS = textwrap.dedent('''\
         assert core.nap() == 0
 
 
+    def test_spawn():
+        assert core.spawn() == 0
+
+
+    def test_interrupt():
+        assert core.interrupt() == 0
+
+
     def test_shout():
         assert core.shout("hi") == "HI"
         assert core.shout.__doc__ == "Upper-case the word."
@@ -138,13 +163,12 @@ def make_evaluator(root: Path, tmp_path: Path, backend=None, files=("calc/core.p
 
 
 @pytest.fixture(autouse=True)
-def stop_servers(tmp_path):
-    """The serial backend runs jobs in this process: stop the servers they started here."""
+def stop_servers(tmp_path, no_leftovers):
+    """The serial backend runs jobs in this process: stop the servers they started here (then none is left)."""
     yield
     close_live_clients([tmp_path])
     for home in [h for h in warm._SERVERS if h.is_relative_to(tmp_path)]:
         warm._SERVERS.pop(home).close()
-    assert not processes_in(tmp_path), "a server or one of its children was left running"
 
 
 def arm(index: ModuleIndex, function: str) -> Edit:
@@ -193,9 +217,11 @@ def test_verdicts_match_a_fresh_pytest_run_on_a_sample(tmp_path):
                if fast._static_gates(r, baseline)[3].swap is not None)
 
 
-def test_hostile_variants_on_the_fast_path_are_contained_and_classified(make_project, tmp_path):
+@pytest.mark.parametrize("sandbox", ["process", pytest.param("bwrap", marks=pytest.mark.skipif(
+    shutil.which("bwrap") is None, reason="bubblewrap is not installed"))])
+def test_hostile_variants_on_the_fast_path_are_contained_and_classified(make_project, tmp_path, sandbox):
     root = make_project(core=HOSTILE, tests=HOSTILE_TESTS)
-    evaluator, baseline, indexes = make_evaluator(root, tmp_path)
+    evaluator, baseline, indexes = make_evaluator(root, tmp_path, isolation=sandbox)
     evaluator.ctx = replace(evaluator.ctx, limits=Limits(wall_seconds=4, cpu_seconds=4, memory_bytes=1024**3))
     index = indexes["calc/core.py"]
     expected = {
@@ -204,6 +230,7 @@ def test_hostile_variants_on_the_fast_path_are_contained_and_classified(make_pro
         "allocate": {Status.OUT_OF_MEMORY},
         "write_project": {Status.TESTS_FAILED},
         "signal_parent": {Status.TESTS_FAILED},
+        "interrupt": {Status.TESTS_FAILED},  # pytest stops the session, with exit code 2
     }
     if sandbox_user() is None:  # an unprivileged engine: the variant may write where its user may
         expected["write_project"] = {Status.PASSED, Status.TESTS_FAILED}
@@ -211,12 +238,16 @@ def test_hostile_variants_on_the_fast_path_are_contained_and_classified(make_pro
     results = evaluator.evaluate([Patch((arm(index, name),)) for name in expected], baseline)
     wrong = {n: r.status.name for n, r in zip(expected, results) if r.status not in expected[n]}
     assert not wrong, {n: r.reason for n, r in zip(expected, results)}
+    interrupted = dict(zip(expected, results))["interrupt"]  # as a fresh run: later tests never ran
+    assert interrupted.tests == {**baseline.tests, "tests/test_core.py::test_shout": "error"}
     client = live_client(evaluator.ctx, pytest_args(evaluator.ctx))
     assert client.stats.ran == len(expected) and not client.stats.disabled
     assert evaluator.stats.routes == {"swap": len(expected)}
     copies = list(evaluator.ctx.scratch.glob("live-*/project/calc/core.py"))
     assert copies and all(c.read_text() == HOSTILE for c in copies) or sandbox_user() is None, \
         "a variant changed the live project"
+    spawning = evaluator.evaluate([Patch((arm(index, "spawn"),))], baseline)[0]
+    assert spawning.status == Status.PASSED and client.stats.declined == 1  # rerun on the slow path
     ordinary = evaluator.evaluate([Patch((Edit.make("delete_statement", "calc/core.py",
                                                     index.statements[-1]),))], baseline)[0]
     assert ordinary.status == Status.TESTS_FAILED and ordinary.tests["tests/test_core.py::test_shout"] == "failed"
