@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 
 import pytest
 
@@ -16,31 +15,13 @@ from fitness.observation import Observation, Status
 from fitness.principles import PrincipleSettings
 from mutations._index import ModuleIndex
 from populations.patch import Edit, Patch
+from tests.conftest import CORE
 
 # ``values = [...]`` in slow_total is padding: deleting it keeps every test passing and makes the code
 # smaller and simpler. ``LIMITS``' last constant is never looked at by a test: changing it is a hitchhiker.
-PADDED = textwrap.dedent('''\
-    """A small module with a slow function."""
+SUM_DOC = '    """Sum of the values that are in LIMITS."""\n'
+PADDED = CORE.replace(SUM_DOC, SUM_DOC + "    values = [value for value in list(values) if value is not None or value is None]\n", 1)
 
-    LIMITS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
-
-
-    def slow_total(values):
-        """Sum of the values that are in LIMITS."""
-        values = [value for value in list(values) if value is not None or value is None]
-        total = 0
-        for value in values:
-            if value in LIMITS:
-                total += value
-        return total
-
-
-    def mean(values):
-        """Arithmetic mean; 0.0 for no values."""
-        if not values:
-            return 0.0
-        return sum(values) / len(values)
-''')
 EXACT_WEIGHTS = Weights.from_mapping({"performance": 0, "correctness": 0.4, "maintainability": 0.3, "tokens": 0.2,
                                       "principles": 0.1})
 DELETE_PADDING = Edit.make("delete_statement", "calc/core.py", "SimpleStatementLine@8:4-8:84")
