@@ -40,8 +40,8 @@ import psutil
 import pytest
 
 from benchmarks.variants import Bench, make_bench, sample
-from evolve._dask_snapshot import call_shipped, pack, release
-from evolve.backends import Backend, DaskBackend, LokyBackend
+from evolve.evaluation._dask_snapshot import call_shipped, pack, release
+from evolve.evaluation.backends import Backend, DaskBackend, LokyBackend
 from fitness.observation import Status
 
 pytest.importorskip("distributed")

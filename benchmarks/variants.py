@@ -17,9 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from evolve.backends import Backend
-from evolve.evaluator import EvaluationContext, Evaluator
-from evolve.sandbox import Limits
+from evolve.evaluation.backends import Backend
+from evolve.evaluation.evaluator import EvaluationContext, Evaluator
+from evolve.evaluation.sandbox import Limits
 from evolve.target import take_snapshot
 from fitness.observation import Observation, Status
 from fitness.principles import PrincipleSettings
@@ -94,7 +94,7 @@ class _NoBackend(Backend):
 @contextmanager
 def backend(workers: int) -> Iterator[Backend]:
     """joblib/loky with ``workers`` processes, closed afterwards (with their servers)."""
-    from evolve.backends import LokyBackend
+    from evolve.evaluation.backends import LokyBackend
 
     chosen = LokyBackend(workers)
     try:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from evolve.benchmark import BenchmarkSpec
+from evolve.evaluation.benchmark import BenchmarkSpec
 from evolve.errors import ConfigError
 from fitness.aggregate import Weights
 from fitness.principles import PRINCIPLES, PrincipleSettings
@@ -280,7 +280,7 @@ def _choice(reader: _Reader, name: str, choices: tuple[str, ...], default: str) 
 
 def _scheduler(top: _Reader, backend: str) -> str | None:
     """``local`` or ``tcp://host:port``, only with ``backend: dask`` (where ``local`` is the default)."""
-    from evolve.backends import SCHEDULER_LOCAL, scheduler_problem
+    from evolve.evaluation.backends import SCHEDULER_LOCAL, scheduler_problem
 
     value = top.get("scheduler", str, None)
     if backend != "dask":

@@ -18,40 +18,42 @@ from typing import TextIO
 
 import yaml
 
-from evolve.backends import make_backend
-from evolve.checkpoint import load_checkpoint, read_target, truncate_logs
+from evolve.evaluation.backends import make_backend
+from evolve.records.checkpoint import load_checkpoint, read_target, truncate_logs
 from evolve.config import Config, config_from_dict
 from evolve.errors import EvolveError
-from evolve.evaluator import Evaluator
+from evolve.evaluation.evaluator import Evaluator
 from evolve.run import RunOutcome, _conclude, _context, _index_targets, _search
-from evolve.store import RunStore
+from evolve.records.store import RunStore
 from evolve.target import take_snapshot
 
 
 def find_run(run_id: str, run_dir: Path) -> RunStore:
+    """The run folder ``run_dir/run_id``; ``EvolveError`` (one line) when there is no such run."""
     path = run_dir / run_id
-    if not run_id or not path.is_dir() or not (path / "config.yaml").is_file():
-        raise EvolveError(f"no run {run_id!r} in {run_dir}; see the run folders there "
-                          "(or pass --run-dir where the run was written)")
+    if not run_id or "/" in run_id or not (path / "config.yaml").is_file():
+        raise EvolveError(f"no run {run_id!r} in {run_dir}; pass the run id printed at the end of the run "
+                          "(and --run-dir if the run used one)")
     return RunStore(path)
 
 
-def _config(store: RunStore) -> Config:
+def run_config(store: RunStore, base: Path) -> Config:
+    """The config exactly as the run used it (its folder's ``config.yaml``), relative paths against ``base``."""
     try:
         data = yaml.safe_load((store.path / "config.yaml").read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        raise EvolveError(f"the config of run {store.run_id} cannot be read; start the run again") from None
-    return config_from_dict(data, base=Path.cwd(), label=str(store.path / "config.yaml"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise EvolveError(f"cannot read {store.path / 'config.yaml'} ({exc}); the run folder is damaged") from None
+    return config_from_dict(data, base=base, label=str(store.path / "config.yaml"))
 
 
 def resume_run(run_id: str, run_dir: Path | None = None, out: TextIO | None = None,
                progress: bool = True) -> RunOutcome:
     """Continue run ``run_id`` from its last finished generation."""
-    from evolve.history import HistoryWriter
+    from evolve.records.history import HistoryWriter
 
     out = out or sys.stdout
     store = find_run(run_id, run_dir or Path(".evolve/runs"))
-    config = _config(store)
+    config = run_config(store, Path.cwd())
     checkpoint = load_checkpoint(store)
     target = read_target(store)
     scratch = Path(tempfile.mkdtemp(prefix="evolve-"))
@@ -73,4 +75,4 @@ def resume_run(run_id: str, run_dir: Path | None = None, out: TextIO | None = No
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-__all__ = ["find_run", "resume_run"]
+__all__ = ["find_run", "resume_run", "run_config"]

@@ -17,19 +17,19 @@ from typing import Any, TextIO
 
 import libcst as cst
 
-from evolve.backends import make_backend
+from evolve.evaluation.backends import make_backend
 from evolve.config import Config
-from evolve.checkpoint import Checkpoint, save_checkpoint
-from evolve.engine import Engine, EngineState, SearchResult, SearchSettings
+from evolve.records.checkpoint import Checkpoint, save_checkpoint
+from evolve.search.engine import Engine, EngineState, SearchResult, SearchSettings
 from evolve.errors import EvolveError
-from evolve.evaluator import EvaluationContext, Evaluator
-from evolve.history import HistoryWriter
-from evolve.minimise import minimise
-from evolve.promote import conclude_run
-from evolve.progress import Progress
-from evolve.report import component_table, unified_diff
-from evolve.sandbox import Limits, bwrap_path
-from evolve.store import RunStore
+from evolve.evaluation.evaluator import EvaluationContext, Evaluator
+from evolve.records.history import HistoryWriter
+from evolve.promotion.minimise import minimise
+from evolve.promotion.promote import conclude_run
+from evolve.records.progress import Progress
+from evolve.records.report import component_table, unified_diff
+from evolve.evaluation.sandbox import Limits, bwrap_path
+from evolve.records.store import RunStore
 from evolve.target import Snapshot, take_snapshot
 from fitness.aggregate import Score, Scorer
 from fitness.observation import Observation, Status
@@ -239,7 +239,7 @@ def _finish(config: Config, result: SearchResult, scorer: Scorer, indexes: dict[
 
 def _minimise_best(result: SearchResult, scorer: Scorer, indexes: dict[str, ModuleIndex], baseline: Observation,
                    evaluator: Evaluator, out: TextIO) -> list[str]:
-    """Drop the best patch's edits that do not contribute (``evolve.minimise``); their plain words."""
+    """Drop the best patch's edits that do not contribute (``evolve.promotion.minimise``); their plain words."""
     if result.best_observation.status != Status.PASSED or result.best_score.key <= scorer.baseline_score.key:
         return []
     small = minimise(result.best_patch, result.best_observation, result.best_score, evaluator, scorer, baseline)
@@ -254,7 +254,7 @@ def _minimise_best(result: SearchResult, scorer: Scorer, indexes: dict[str, Modu
 
 def _conclude(config: Config, snapshot: Snapshot, indexes: dict[str, ModuleIndex], outcome: RunOutcome,
               store: RunStore, scratch: Path, out: TextIO) -> RunOutcome:
-    """A run that improved hands its survivor to promotion: re-verified, then committed (see ``evolve.promote``)."""
+    """A run that improved hands its survivor to promotion: re-verified, then committed (see ``evolve.promotion.promote``)."""
     if not outcome.improved:
         return outcome
     branch = conclude_run(config, snapshot, indexes, outcome.best_patch, store, scratch, out)

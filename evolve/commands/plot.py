@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from evolve.commands.runs import add_history_option
-from evolve.history import History
-from evolve.plots import PIXELS, write_plots
+from evolve.records.history import History
+from evolve.records.plots import PIXELS, write_plots
 
 
 def register(subparsers: Any) -> None:

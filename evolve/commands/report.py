@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from evolve.commands.runs import add_history_option
-from evolve.history import History
-from evolve.htmlreport import write_report
-from evolve.report import component_table
+from evolve.records.history import History
+from evolve.records.htmlreport import write_report
+from evolve.records.report import component_table
 from fitness.aggregate import Score
 
 

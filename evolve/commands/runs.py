@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from evolve.history import DEFAULT_RUN_DIR, History, RunRecord
+from evolve.records.history import DEFAULT_RUN_DIR, History, RunRecord
 
 
 def add_history_option(sub: argparse.ArgumentParser) -> None:

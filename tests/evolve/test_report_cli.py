@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from evolve.config import load_config
-from evolve.plots import PIXELS, PLOTS
-from tests.evolve.test_history import EXPERIMENT, recorded_run
-from tests.evolve.test_plots import png_size
+from evolve.records.plots import PIXELS, PLOTS
+from tests.evolve.records.test_history import EXPERIMENT, recorded_run
+from tests.evolve.records.test_plots import png_size
 
 ROOT = Path(__file__).resolve().parents[2]
 
