@@ -1,0 +1,1 @@
+"""Integer roots by bisection (corpus case r02)."""

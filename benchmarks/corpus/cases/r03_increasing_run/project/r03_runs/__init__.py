@@ -1,0 +1,1 @@
+"""Runs in sequences (corpus case r03)."""

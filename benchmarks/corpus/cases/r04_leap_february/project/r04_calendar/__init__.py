@@ -1,0 +1,1 @@
+"""Gregorian calendar arithmetic (corpus case r04)."""

@@ -1,0 +1,1 @@
+"""Bit tricks on non-negative integers (corpus case r05)."""

@@ -1,0 +1,1 @@
+"""Descriptive statistics on plain lists (corpus case r06)."""

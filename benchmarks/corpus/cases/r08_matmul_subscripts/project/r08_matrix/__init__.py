@@ -1,0 +1,1 @@
+"""Dense matrices as lists of rows (corpus case r08)."""

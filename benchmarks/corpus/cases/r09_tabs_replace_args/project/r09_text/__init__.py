@@ -1,0 +1,1 @@
+"""Cleaning lines of text (corpus case r09)."""

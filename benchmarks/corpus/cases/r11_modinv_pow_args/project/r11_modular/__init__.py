@@ -1,0 +1,1 @@
+"""Arithmetic modulo a prime (corpus case r11)."""

@@ -1,0 +1,1 @@
+"""Binary search on sorted lists (corpus case r12)."""

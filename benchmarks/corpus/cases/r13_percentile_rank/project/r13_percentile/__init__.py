@@ -1,0 +1,1 @@
+"""Nearest-rank percentiles (corpus case r13)."""

@@ -1,0 +1,1 @@
+"""Primes by sieving and by trial division (corpus case r14)."""

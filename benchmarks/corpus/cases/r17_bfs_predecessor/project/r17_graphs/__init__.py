@@ -1,0 +1,1 @@
+"""Unweighted directed graphs as adjacency dicts (corpus case r17)."""

@@ -1,0 +1,1 @@
+"""Greedy word wrapping (corpus case r18)."""

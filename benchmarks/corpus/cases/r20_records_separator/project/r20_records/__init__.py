@@ -1,0 +1,1 @@
+"""Delimited text records (corpus case r20)."""

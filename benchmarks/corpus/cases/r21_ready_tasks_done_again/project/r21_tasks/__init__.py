@@ -1,0 +1,1 @@
+"""Task planning (corpus case r21)."""

@@ -1,0 +1,1 @@
+"""Stock ledger (corpus case r22)."""

@@ -1,0 +1,1 @@
+"""Word wrapping (corpus case r23)."""

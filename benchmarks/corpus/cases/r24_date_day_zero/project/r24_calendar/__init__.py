@@ -1,0 +1,1 @@
+"""Calendar arithmetic (corpus case r24)."""

@@ -1,0 +1,1 @@
+"""Weighted averages (corpus case r26)."""

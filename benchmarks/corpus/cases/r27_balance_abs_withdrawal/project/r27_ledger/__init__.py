@@ -1,0 +1,1 @@
+"""Account ledger (corpus case r27)."""

@@ -1,0 +1,1 @@
+"""Islands in a grid (corpus case r28)."""

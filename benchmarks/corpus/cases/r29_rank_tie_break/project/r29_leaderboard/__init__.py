@@ -1,0 +1,1 @@
+"""Leaderboard (corpus case r29)."""

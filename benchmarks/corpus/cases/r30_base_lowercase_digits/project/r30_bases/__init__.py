@@ -1,0 +1,1 @@
+"""Base conversion (corpus case r30)."""

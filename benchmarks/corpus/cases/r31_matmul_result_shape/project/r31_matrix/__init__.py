@@ -1,0 +1,1 @@
+"""Dense matrices (corpus case r31)."""

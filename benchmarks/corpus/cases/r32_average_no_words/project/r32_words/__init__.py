@@ -1,0 +1,1 @@
+"""Word statistics (corpus case r32)."""

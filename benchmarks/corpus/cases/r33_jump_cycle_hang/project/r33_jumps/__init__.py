@@ -1,0 +1,1 @@
+"""Jump-list walks (corpus case r33)."""

@@ -1,0 +1,1 @@
+"""Sensor readings (corpus case r34)."""

@@ -1,0 +1,1 @@
+"""Repeats in sequences (corpus case r35)."""

@@ -1,0 +1,1 @@
+"""Integer calculator (corpus case r36)."""

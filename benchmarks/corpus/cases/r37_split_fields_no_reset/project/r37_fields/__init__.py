@@ -1,0 +1,1 @@
+"""Fields and words (corpus case r37)."""

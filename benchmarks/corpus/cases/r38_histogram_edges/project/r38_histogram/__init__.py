@@ -1,0 +1,1 @@
+"""Histograms (corpus case r38)."""

@@ -1,0 +1,1 @@
+"""Binary search (corpus case r39)."""

@@ -1,0 +1,1 @@
+"""Rendering INI-style configuration text."""

@@ -1,0 +1,1 @@
+"""Rescaling numeric data."""

@@ -1,0 +1,1 @@
+"""Parsing delimited records."""

@@ -1,0 +1,1 @@
+"""Pairs of numbers with a given sum."""

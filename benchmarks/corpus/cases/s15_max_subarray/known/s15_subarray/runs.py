@@ -1,0 +1,25 @@
+"""Best and worst contiguous runs in a list of integers (e.g. daily profit and loss)."""
+
+
+def max_subarray_sum(values):
+    """The largest sum of a non-empty contiguous run of ``values``; ValueError if empty."""
+    if not values:
+        raise ValueError("no values")
+    best = current = values[0]
+    for value in values[1:]:
+        current = max(value, current + value)
+        best = max(best, current)
+    return best
+
+
+def min_subarray_sum(values):
+    """The smallest sum of a non-empty contiguous run; ValueError if empty."""
+    return -max_subarray_sum([-v for v in values])
+
+
+def prefix_sums(values):
+    """``[0, v0, v0 + v1, ...]``: one more entry than ``values``."""
+    sums = [0]
+    for v in values:
+        sums.append(sums[-1] + v)
+    return sums

@@ -1,0 +1,1 @@
+"""Tiling a strip."""

@@ -1,0 +1,1 @@
+"""Prefix search over names."""
