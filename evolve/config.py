@@ -10,6 +10,7 @@ folder. Command-line flags override values after loading, through
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +24,15 @@ from fitness.aggregate import Weights
 from fitness.principles import PRINCIPLES, PrincipleSettings
 
 MODES = ("improve", "repair")
+# Upper bounds: a huge number must be one clear line, not an overflow deep in the run (SQLite integers,
+# resource limits) or a population that fills the memory. Every bound is far above any sensible value.
+MAX_COUNT = 10**15
+MAX_POPULATION = 100_000
+MAX_MEMORY_MB = 1 << 20
+MAX_SECONDS = 10**6
 BACKENDS = ("loky", "serial", "dask")
-SANDBOXES = ("process", "bwrap")
+SANDBOXES = ("auto", "process", "bwrap")
+DEFAULT_DISK_MB = 1024
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,8 @@ class TargetConfig:
     root: Path
     files: tuple[str, ...]
     functions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    untested: tuple[str, ...] = ()
+    """Target files whose code no test runs may still be edited (by default such code is left alone)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,15 @@ class SearchConfig:
     tournament: int = 3
     seed: int = 0
     operators: tuple[str, ...] | None = None
+    max_evaluations: int | None = None
+    """Budget: stop after this many evaluations (YAML ``budget: {evaluations: N}``, ``--max-evaluations``)."""
+    max_seconds: float | None = None
+    """Budget: stop after this many seconds of search (YAML ``budget: {seconds: S}``, ``--max-seconds``)."""
+    patience: int = 10
+    """Improve mode: stop after this many generations without a better best (0: never stop early)."""
+    memory: bool = True
+    """Start from the operator weights the last run on this project ended with (kept in the run history).
+    With it, the same seed and config also depend on that history; turn it off for a run that must repeat."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +111,10 @@ class Config:
     backend: str = "loky"
     scheduler: str | None = None
     """dask only: ``local`` (a cluster on this machine) or a scheduler address ``tcp://host:port``."""
-    sandbox: str = "process"
+    sandbox: str = "auto"
+    """``auto`` (bubblewrap where it can start, else the process level with a warning), ``bwrap``, ``process``."""
+    disk_mb: int = DEFAULT_DISK_MB
+    """What one variant may write in all (``sandbox: {level: auto, disk_mb: 1024}``)."""
     memory_mb: int = 2048
     run_dir: Path = Path(".evolve/runs")
     promotion: PromotionConfig = PromotionConfig()
@@ -103,7 +125,7 @@ class Config:
         bench = None
         if self.benchmark is not None:
             bench = {self.benchmark.kind: self.benchmark.target, "repeats": self.benchmark.repeats,
-                     "number": self.benchmark.number}
+                     "number": self.benchmark.number, "max_repeats": self.benchmark.max_repeats}
         return {
             "experiment": self.experiment,
             "mode": self.mode,
@@ -111,6 +133,7 @@ class Config:
                 "root": str(self.target.root),
                 "files": list(self.target.files),
                 "functions": [f"{f}::{q}" for f, qs in self.target.functions.items() for q in qs],
+                "untested": list(self.target.untested),
             },
             "tests": {"paths": list(self.tests.paths), "args": list(self.tests.args),
                       "timeout": self.tests.timeout, "coverage": self.tests.coverage},
@@ -125,7 +148,7 @@ class Config:
             "workers": self.workers,
             "backend": self.backend,
             "scheduler": self.scheduler,
-            "sandbox": self.sandbox,
+            "sandbox": {"level": self.sandbox, "disk_mb": self.disk_mb},
             "memory_mb": self.memory_mb,
             "run_dir": str(self.run_dir),
             "promotion": {"auto_into": self.promotion.auto_into, "verify_repeats": self.promotion.verify_repeats},
@@ -175,9 +198,9 @@ def config_from_dict(data: Mapping[str, Any], base: Path, label: str = "config")
 
 _TOP = {"experiment", "mode", "target", "tests", "benchmark", "fitness", "principles", "search",
         "workers", "backend", "scheduler", "sandbox", "memory_mb", "run_dir", "promotion"}
-_TARGET = {"root", "files", "functions"}
+_TARGET = {"root", "files", "functions", "untested"}
 _TESTS = {"paths", "args", "timeout", "coverage"}
-_BENCH = {"callable", "command", "pytest", "repeats", "number"}
+_BENCH = {"callable", "command", "pytest", "repeats", "number", "max_repeats"}
 _FITNESS = {"weights", "threshold"}
 _PRINCIPLES = {"hard", "soft", "protected", "allowed_imports", "complexity_ceiling"}
 _PROMOTION = {"auto_into", "verify_repeats"}
@@ -217,6 +240,8 @@ class _Reader:
 
     def number(self, name: str, kind: type, default: Any, low: float, high: float | None = None) -> Any:
         value = self.get(name, kind, default)
+        if value != value:  # NaN compares false with every bound
+            raise self.fail(name, "must be a number, got nan")
         if value < low or (high is not None and value > high):
             bound = f"between {low} and {high}" if high is not None else f"at least {low}"
             raise self.fail(name, f"must be {bound}, got {value}")
@@ -263,12 +288,22 @@ def _build(data: dict[str, Any], base: Path, source: Path | None, label: str) ->
         workers=top.number("workers", int, 2, 1, 256),
         backend=backend,
         scheduler=_scheduler(top, backend),
-        sandbox=_choice(top, "sandbox", SANDBOXES, "process"),
-        memory_mb=top.number("memory_mb", int, 2048, 64),
+        sandbox=_sandbox(top)[0],
+        disk_mb=_sandbox(top)[1],
+        memory_mb=top.number("memory_mb", int, 2048, 64, MAX_MEMORY_MB),
         run_dir=Path(top.get("run_dir", str, ".evolve/runs")),
         promotion=_promotion(top.section("promotion", _PROMOTION)),
         source=source,
     )
+
+
+def _sandbox(top: _Reader) -> tuple[str, int]:
+    """``sandbox: auto`` (a level), or ``sandbox: {level: auto, disk_mb: 1024}``."""
+    if isinstance(top.data.get("sandbox"), dict):
+        section = top.section("sandbox", {"level", "disk_mb"})
+        return (_choice(section, "level", SANDBOXES, "auto"),
+                section.number("disk_mb", int, DEFAULT_DISK_MB, 16, MAX_MEMORY_MB))
+    return _choice(top, "sandbox", SANDBOXES, "auto"), DEFAULT_DISK_MB
 
 
 def _choice(reader: _Reader, name: str, choices: tuple[str, ...], default: str) -> str:
@@ -302,23 +337,43 @@ def _target(reader: _Reader, base: Path) -> TargetConfig:
     root = (base / reader.get("root", str, ".")).resolve()
     if not root.is_dir():
         raise reader.fail("root", f"folder {root} does not exist; point target.root at your project")
-    files = reader.strings("files", ())
-    if not files:
+    given = reader.strings("files", ())
+    if not given:
         raise reader.fail("files", "must name at least one Python file that may change")
-    for file in files:
+    files = tuple(_project_path(reader, "files", root, file) for file in given)
+    for file, spelled in zip(files, given):
+        if files.count(file) > 1:
+            twice = " and ".join(repr(g) for g, f in zip(given, files) if f == file)
+            raise reader.fail("files", f"lists {file} more than once ({twice}); name each file once")
         if not (root / file).is_file():
-            raise reader.fail("files", f"names {file}, which is not a file under {root}")
+            raise reader.fail("files", f"names {spelled}, which is not a file under {root}")
         if not file.endswith(".py"):
-            raise reader.fail("files", f"names {file}; only .py files can be evolved")
+            raise reader.fail("files", f"names {spelled}; only .py files can be evolved")
     functions: dict[str, list[str]] = {}
     for spec in reader.strings("functions", ()):
         file, sep, qualname = spec.partition("::")
         if not sep or not qualname:
             raise reader.fail("functions", f"entry {spec!r} must look like 'path/to/file.py::function'")
+        file = _project_path(reader, "functions", root, file)
         if file not in files:
             raise reader.fail("functions", f"entry {spec!r} names a file that is not in target.files")
         functions.setdefault(file, []).append(qualname)
-    return TargetConfig(root=root, files=files, functions={f: tuple(q) for f, q in functions.items()})
+    untested = tuple(_project_path(reader, "untested", root, file) for file in reader.strings("untested", ()))
+    for file, spelled in zip(untested, reader.strings("untested", ())):
+        if file not in files:
+            raise reader.fail("untested", f"names {spelled}, which is not in target.files")
+    return TargetConfig(root=root, files=files, functions={f: tuple(q) for f, q in functions.items()},
+                        untested=untested)
+
+
+def _project_path(reader: _Reader, name: str, root: Path, path: str) -> str:
+    """``path`` as one spelling relative to ``root`` (``./pkg/a.py``, ``pkg//a.py`` and an absolute path
+    inside the project all become ``pkg/a.py``); a path outside the project is an error."""
+    full = Path(os.path.normpath(root / path))
+    if not full.is_relative_to(root):
+        raise reader.fail(name, f"names {path}, which is outside the project {root}; "
+                                "name files relative to target.root")
+    return full.relative_to(root).as_posix()
 
 
 def _tests(reader: _Reader, root: Path) -> TestsConfig:
@@ -330,7 +385,7 @@ def _tests(reader: _Reader, root: Path) -> TestsConfig:
     return TestsConfig(
         paths=paths,
         args=reader.strings("args", ()),
-        timeout=reader.number("timeout", float, 60.0, 0.1),
+        timeout=reader.number("timeout", float, 60.0, 0.1, MAX_SECONDS),
         coverage=reader.get("coverage", bool, True),
     )
 
@@ -343,8 +398,10 @@ def _benchmark(reader: _Reader) -> BenchmarkSpec:
     target = reader.get(kind, str, "")
     if kind == "callable" and (":" not in target or target.startswith(":") or target.endswith(":")):
         raise reader.fail(kind, f"must look like 'package.module:function', got {target!r}")
-    return BenchmarkSpec(kind=kind, target=target, repeats=reader.number("repeats", int, 5, 1, 1000),
-                         number=reader.number("number", int, 1, 1, 1_000_000))
+    repeats = reader.number("repeats", int, 5, 1, 1000)
+    return BenchmarkSpec(kind=kind, target=target, repeats=repeats,
+                         number=reader.number("number", int, 1, 1, 1_000_000),
+                         max_repeats=reader.number("max_repeats", int, max(20, repeats), repeats, 10_000))
 
 
 def _weights(reader: _Reader) -> Weights:
@@ -369,12 +426,12 @@ def _principles(reader: _Reader) -> PrincipleSettings:
         hard=hard, soft=soft,
         protected=reader.strings("protected", ()),
         allowed_imports=reader.strings("allowed_imports", ()),
-        complexity_ceiling=reader.number("complexity_ceiling", int, defaults.complexity_ceiling, 1),
+        complexity_ceiling=reader.number("complexity_ceiling", int, defaults.complexity_ceiling, 1, 10_000),
     )
 
 
 def _search(top: _Reader) -> SearchConfig:
-    reader = top.section("search", {f.name for f in dataclasses.fields(SearchConfig)})
+    reader = top.section("search", {f.name for f in dataclasses.fields(SearchConfig)} | {"budget"})
     d = SearchConfig()
     operators = reader.strings("operators", ()) or None
     if operators:
@@ -383,17 +440,31 @@ def _search(top: _Reader) -> SearchConfig:
         for name in operators:
             if name not in OPERATORS:
                 raise reader.fail("operators", f"names unknown operator {name!r}; known: {', '.join(sorted(OPERATORS))}")
-    population = reader.number("population", int, d.population, 2)
+    population = reader.number("population", int, d.population, 2, MAX_POPULATION)
+    budget = reader.section("budget", {"evaluations", "seconds"}) if reader.data.get("budget") else None
+    max_evaluations = reader.get("max_evaluations", int, None)
+    max_seconds = reader.get("max_seconds", (int, float), None)
+    if budget is not None:
+        max_evaluations = budget.get("evaluations", int, max_evaluations)
+        max_seconds = budget.get("seconds", (int, float), max_seconds)
+    if max_evaluations is not None and max_evaluations < 1:
+        raise reader.fail("budget", f"evaluations must be at least 1, got {max_evaluations}")
+    if max_seconds is not None and not 0 < max_seconds < MAX_COUNT:
+        raise reader.fail("budget", f"seconds must be a positive number, got {max_seconds}")
     return SearchConfig(
+        max_evaluations=max_evaluations,
+        max_seconds=None if max_seconds is None else float(max_seconds),
+        patience=reader.number("patience", int, d.patience, 0, MAX_COUNT),
+        memory=reader.get("memory", bool, d.memory),
         population=population,
-        generations=reader.number("generations", int, d.generations, 1),
+        generations=reader.number("generations", int, d.generations, 1, MAX_COUNT),
         survivors=reader.number("survivors", float, d.survivors, 0.01, 1.0),
         elites=reader.number("elites", int, min(d.elites, population - 1), 0, population - 1),
         crossover=reader.number("crossover", float, d.crossover, 0.0, 1.0),
         mutation=reader.number("mutation", float, d.mutation, 0.0, 1.0),
         max_edits=reader.number("max_edits", int, d.max_edits, 1, 100),
-        tournament=reader.number("tournament", int, d.tournament, 1),
-        seed=reader.get("seed", int, d.seed),
+        tournament=reader.number("tournament", int, d.tournament, 1, MAX_POPULATION),
+        seed=reader.number("seed", int, d.seed, -MAX_COUNT, MAX_COUNT),
         operators=operators,
     )
 

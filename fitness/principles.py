@@ -44,7 +44,8 @@ CACHED_TREES = 32
 class PrincipleSettings:
     """Which principles are gates (hard) and which only cost fitness (soft), and their knobs."""
 
-    hard: tuple[str, ...] = ("no_eval_exec", "protected_names", "public_signatures", "import_allowlist")
+    hard: tuple[str, ...] = ("no_eval_exec", "protected_names", "public_signatures", "import_allowlist",
+                             "bodies_kept")
     soft: tuple[str, ...] = ("docstrings_kept", "complexity_ceiling")
     protected: tuple[str, ...] = ()
     allowed_imports: tuple[str, ...] = ()
@@ -329,6 +330,42 @@ class DocstringsKept(Principle):
         return out
 
 
+def _is_empty_body(body: list[ast.stmt]) -> bool:
+    """Only a docstring, ``pass``, ``...``, or ``return``/``return None``: a body that does nothing."""
+    for statement in body:
+        if isinstance(statement, ast.Pass):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # a docstring or a bare ``...``
+        if isinstance(statement, ast.Return) and (statement.value is None or (
+                isinstance(statement.value, ast.Constant) and statement.value.value is None)):
+            continue
+        return False
+    return True
+
+
+@lru_cache(maxsize=CACHED_SOURCES)
+def _empty_functions(source: str) -> frozenset[str]:
+    return frozenset(name for name, node in _definitions(parse(source))
+                     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _is_empty_body(node.body))
+
+
+class BodiesKept(Principle):
+    name: ClassVar[str] = "bodies_kept"
+    description: ClassVar[str] = ("no function that did something at baseline is reduced to a body that does "
+                                  "nothing (pass, ..., a docstring, return None): gutting is never a gain")
+
+    def _check(self, variant: Modules, baseline: Modules, settings: PrincipleSettings) -> list[str]:
+        out = []
+        for file, before_source, after_source in _pairs(variant, baseline):
+            if after_source is None:
+                continue
+            gutted = _empty_functions(after_source) - _empty_functions(before_source)
+            known = {name for name, _ in _definitions(parse(before_source))}
+            out.extend(f"{file}: the body of {name} was reduced to nothing" for name in sorted(gutted & known))
+        return out
+
+
 PRINCIPLES: dict[str, Principle] = {
     NoEvalExec.name: NoEvalExec(),
     ProtectedNames.name: ProtectedNames(),
@@ -336,6 +373,7 @@ PRINCIPLES: dict[str, Principle] = {
     ImportAllowlist.name: ImportAllowlist(),
     ComplexityCeiling.name: ComplexityCeiling(),
     DocstringsKept.name: DocstringsKept(),
+    BodiesKept.name: BodiesKept(),
 }
 
 

@@ -11,7 +11,8 @@ from typing import Any
 from evolve.commands.runs import add_history_option
 from evolve.records.history import History
 from evolve.records.htmlreport import write_report
-from evolve.records.report import component_table
+from evolve.records.places import places_text
+from evolve.records.report import component_table, outcome
 from fitness.aggregate import Score
 
 
@@ -42,14 +43,18 @@ def summary_text(s: Mapping[str, Any], weights: Mapping[str, float]) -> str:
                     "components": {c["name"]: c["baseline_score"] for c in s["components"]},
                     "figures": {c["name"]: c["baseline_figure"] for c in s["components"]}}
         lines += [component_table(_score(baseline), _score(best), weights), ""]
-    verdict = ("beats the baseline" if s["improved"] else "does not beat the baseline while passing every test")
-    lines.append(f"best variant ({best['status'] or 'none'}) {verdict}"
+    verdict = outcome(s["mode"], bool(s["improved"]))
+    detail = ("the best variant beats the baseline" if s["improved"] else
+              "no variant made every test pass; the diff is the closest variant, not a fix" if s["mode"] == "repair"
+              else "no variant beat the baseline while passing every test")
+    lines.append(f"outcome: {verdict} ({detail})"
                  + (f"; clears the integrate threshold {s['threshold']}" if s["integrate"] else ""))
     lines += [f"  - {edit}" for edit in best["edits"]]
     if s["lineage"]:
         chain = " <- ".join(f"gen {step['gen']} {step['key'][:8]} ({step['variation']})" for step in s["lineage"])
         lines += ["", f"lineage: {chain}"]
-    return "\n".join(lines + ["", _operator_lines(s["operators"])])
+    places = places_text(s.get("places"))
+    return "\n".join(lines + ["", _operator_lines(s["operators"])] + (["", *places] if places else []))
 
 
 def _operator_lines(stats: Mapping[str, Mapping[str, int]]) -> str:

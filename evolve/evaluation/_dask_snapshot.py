@@ -29,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from evolve.compat import extract_all
 from evolve.errors import EvolveError
 from evolve.evaluation.servers import close_test_servers, running_server_pids
 
@@ -116,7 +117,7 @@ def _materialise(archive: bytes, session: str, digest: str) -> Path:
             # Traversable by the sandbox user that variant code may run as.
             root.chmod(0o755)
             with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
-                tar.extractall(root / "snapshot", filter="data")
+                extract_all(tar, root / "snapshot")  # the snapshot was filtered once already
             (root / "scratch").mkdir()
             (root / "scratch").chmod(0o755)
         except BaseException:

@@ -1,50 +1,88 @@
 """Run a command whose code is hostile, and always come back with a record.
 
-A variant's code never runs in the engine's process. ``run_sandboxed`` starts
-it in its own session (so its whole process group can be killed at once), with
-resource limits applied between fork and exec, a scrubbed environment, and
-stdout/stderr drained concurrently into bounded buffers, so a child that loops,
-allocates, forks or floods its output costs the engine a bounded amount of
-time and memory. Whatever the child does, the caller gets a ``Completed``.
+A variant's code never runs in the engine's process. Two levels of walls,
+chosen once per run (``resolve_level``; ``sandbox: auto`` by default):
 
-Limits are per process (that is how ``setrlimit`` works): a child that forks
-gets a fresh CPU allowance per process; the wall deadline is what bounds the
-group. ``RLIMIT_NPROC`` is set but the kernel ignores it for root, and a child
-that calls ``setsid`` leaves the group; stronger isolation (an unprivileged
-user, a pids cgroup, a user namespace) is later work.
+``bwrap`` (whenever bubblewrap can start an unprivileged user namespace):
+  the variant sees the system, the interpreter and the project snapshot
+  read-only, and nothing else of the machine (no home, no ``/run``, no other
+  project: ``_bwrap``); everything it writes goes to a private tmpfs of
+  ``Limits.disk_bytes`` that vanishes with it (overlays on its workspace:
+  ``child/_cell``); it has no network, its own PID namespace (every process
+  it starts dies with it), an empty HOME, no capability and no way to make a
+  user namespace of its own.
+
+``process`` (the fallback, with one warning line): limits, its own session,
+and what the kernel offers without namespaces: Landlock (``child/_landlock``:
+reads confined to the system, the interpreter and the run's folders, writes
+to its workspace, no TCP, no signal or trace outside) where the kernel has it;
+the disk budget checked while it runs; every descendant (a subreaper) and,
+for a root engine, every process of its uid killed after it.
+
+At both levels a root engine runs variants as an unprivileged uid of the
+worker's own (``_uids``), with no capability; an unprivileged engine's
+variants keep its uid. ``run_sandboxed`` starts every command through
+``child/_keeper.py``, which builds those walls, waits, sweeps, and reports
+the command's own CPU time; the test servers' forked children build the same
+walls themselves (``child_spec`` -> ``child/_prologue.isolate``).
+
+What is not contained: at the process level without Landlock, a variant can
+read and write whatever its uid can (an unprivileged engine: the user's
+files) and reach the network; code running inside the test runner's own
+interpreter can, with deliberate effort, write on the runner's result
+channel (it is not a file, it is held only by the runner, and it must name
+every expected test).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
-import pwd
-import shutil
 import resource
 import selectors
 import signal
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from evolve.evaluation.child import _privdrop
+from evolve.evaluation import _bwrap, _uids
+from evolve.evaluation._bwrap import CELL_MOUNT, bwrap_path
+from evolve.evaluation.child import _privdrop, script
+from evolve.evaluation.child import _landlock
 
-__all__ = ["Completed", "Isolation", "Limits", "hand_over", "run_sandboxed", "sandbox_env", "sandbox_user"]
+__all__ = ["Completed", "DEFAULT_DISK_MB", "ISOLATION_LEVELS", "Isolation", "Level", "Limits", "bwrap_path",
+           "child_rlimits", "child_spec", "hand_over", "resolve_level", "run_sandboxed", "sandbox_env",
+           "sandbox_user"]
 
 _DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 _CHUNK = 64 * 1024
-# After the child has exited and its group is killed, pipes still held open by
-# a process that escaped the group would block forever; stop reading then.
 _DRAIN_GRACE_SECONDS = 1.0
-# Fallback poll interval when pidfd_open is unavailable (old kernels, seccomp).
+"""After the child exits, a pipe still held by a process that escaped is read this much longer."""
+_STOP_GRACE_SECONDS = 5.0
+"""The keeper gets this long, after the wall deadline plus its own grace, to sweep and report."""
 _POLL_SECONDS = 0.02
+_RESULT_CAP = 16 * 1024**2
+_KEEPER = script("_keeper")
+ISOLATION_LEVELS = ("auto", "process", "bwrap")
+DEFAULT_DISK_MB = 1024
+RESULT_FD = 3
+"""The descriptor on which a command started with ``result=True`` finds its private result channel."""
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Resources one sandboxed process may use. All must be positive."""
+    """Resources one sandboxed process may use. All must be positive.
+
+    ``disk_bytes`` bounds what the variant writes in all (its private tmpfs
+    under bubblewrap; checked every quarter second at the process level);
+    ``file_bytes`` bounds any single file.
+    """
 
     wall_seconds: float = 60.0
     cpu_seconds: float = 60.0
@@ -52,16 +90,23 @@ class Limits:
     file_bytes: int = 64 * 1024**2
     processes: int = 256
     output_bytes: int = 1024**2
+    disk_bytes: int = DEFAULT_DISK_MB * 1024**2
 
     def __post_init__(self) -> None:
-        for name in ("wall_seconds", "cpu_seconds", "memory_bytes", "file_bytes", "processes", "output_bytes"):
+        for name in ("wall_seconds", "cpu_seconds", "memory_bytes", "file_bytes", "processes", "output_bytes",
+                     "disk_bytes"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"Limits.{name} must be positive, got {getattr(self, name)!r}")
 
 
 @dataclass(frozen=True)
 class Completed:
-    """What a sandboxed process did. ``returncode`` is None when a signal killed it."""
+    """What a sandboxed process did. ``returncode`` is None when a signal killed it.
+
+    ``result``: what the command wrote on its private result channel
+    (``RESULT_FD``), when one was asked for; None if it wrote nothing.
+    ``over_disk``: it was stopped for writing more than ``Limits.disk_bytes``.
+    """
 
     returncode: int | None
     signal: int | None
@@ -70,6 +115,8 @@ class Completed:
     stderr: str
     wall_seconds: float
     cpu_seconds: float
+    result: bytes | None = None
+    over_disk: bool = False
 
     @property
     def ok(self) -> bool:
@@ -87,33 +134,109 @@ class Completed:
         """
         if "MemoryError" in self.stderr:
             return True
-        return self.signal in (signal.SIGKILL, signal.SIGSEGV) and not self.timed_out
+        return self.signal in (signal.SIGKILL, signal.SIGSEGV) and not self.timed_out and not self.over_disk
 
 
-SANDBOX_USER = "nobody"
-ISOLATION_LEVELS = ("process", "bwrap")
+# ---------------------------------------------------------------- the level
+
+
+@dataclass(frozen=True)
+class Level:
+    """The level in force and the one line that says so (a warning when it is the fallback)."""
+
+    name: str
+    line: str
+    warning: bool = False
+
+
+_LEVELS: dict[tuple[str, str | None, int], Level] = {}
+
+
+def resolve_level(requested: str) -> Level:
+    """``auto`` -> ``bwrap`` when bubblewrap can start here (tried once per process), else ``process``.
+
+    ``bwrap`` asked for explicitly and not able to start raises ``OSError``
+    with the reason; ``process`` is taken as asked, with the warning line.
+    """
+    if requested not in ISOLATION_LEVELS:
+        raise ValueError(f"sandbox level must be one of {', '.join(ISOLATION_LEVELS)}, got {requested!r}")
+    try:
+        found: str | None = bwrap_path()
+    except OSError:
+        found = None
+    key = (requested, found, os.geteuid())
+    if key not in _LEVELS:
+        _LEVELS[key] = _resolve(requested, found)
+    return _LEVELS[key]
+
+
+def _resolve(requested: str, found: str | None) -> Level:
+    if requested == "process":
+        return Level("process", _fallback_line("process level asked for (sandbox: process)"), warning=True)
+    problem = _bwrap_problem() if found else "bubblewrap (bwrap) is not on PATH"
+    if problem is None:
+        return Level("bwrap", "evolve: sandbox: bubblewrap (project read-only, private disk, no network, "
+                              "no home, own process namespace)")
+    if requested == "bwrap":
+        raise OSError(f"sandbox: bwrap cannot start: {problem}; {_bwrap.INSTALL_HINT}, and allow unprivileged "
+                      "user namespaces (sysctl kernel.unprivileged_userns_clone=1, "
+                      "kernel.apparmor_restrict_unprivileged_userns=0), or use sandbox: process")
+    return Level("process", _fallback_line(f"bubblewrap cannot start ({problem})"), warning=True)
+
+
+def _fallback_line(why: str) -> str:
+    if _landlock.abi() >= 1:
+        open_ = ("Landlock keeps its reads to the system and the run's folders and its writes to its workspace"
+                 + ("" if _landlock.abi() >= 6 else ", but it can signal your processes")
+                 + ("" if _landlock.abi() >= 4 else ", and it can reach the network"))
+    else:
+        open_ = "it can read and write whatever your user can, and reach the network"
+    return (f"evolve: warning: sandbox: process level only, {why}: variants run with limits but {open_}; "
+            f"for full containment {_bwrap.INSTALL_HINT} and allow unprivileged user namespaces")
+
+
+def _bwrap_problem() -> str | None:
+    """None when a variant's walls go up under bubblewrap here (a real command through them), else why not."""
+    probe = Path(tempfile.mkdtemp(prefix="evolve-probe-"))
+    try:
+        hand_over(probe)
+        done = run_sandboxed(["/bin/sh", "-c", "echo ok > probe && cat probe"], cwd=probe,
+                             limits=Limits(wall_seconds=30, cpu_seconds=30),
+                             isolation=Isolation("bwrap", (("rw", str(probe)),)))
+    except OSError as exc:
+        return str(exc)
+    finally:
+        _remove(probe)
+    if done.ok and done.stdout.strip() == "ok" and not (probe / "probe").exists():
+        return None
+    lines = [line for line in (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])]
+    return lines[-1][:200]
+
+
+def _remove(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- who the variant is
 
 
 def sandbox_user() -> tuple[int, int] | None:
     """(uid, gid) that variant code runs as, or None to keep the engine's user.
 
-    The kernel does not enforce ``RLIMIT_NPROC`` for root, and root can write
-    the user's files and signal the engine. When the engine is root, variant
-    code therefore drops to ``nobody``: the process limit holds, the user's
-    project (not world-writable) cannot be changed, the engine cannot be
-    killed. An unprivileged engine keeps its user; the limits still apply.
+    A root engine's variants run as this worker process's own sandbox uid
+    (``_uids``: unprivileged, no account, no capability). An unprivileged
+    engine keeps its user; its walls are bubblewrap or Landlock.
     """
     if os.geteuid() != 0:
         return None
-    try:
-        entry = pwd.getpwnam(SANDBOX_USER)
-    except KeyError:
-        return None
-    return entry.pw_uid, entry.pw_gid
+    uid = _uids.worker_uid()
+    return uid, uid
 
 
 def hand_over(path: Path) -> None:
-    """Give a workspace to the sandbox user, so the variant may write there and only there."""
+    """Give a workspace to the sandbox user, so the variant may write there (and, under bwrap, in a copy)."""
     user = sandbox_user()
     if user is None:
         return
@@ -123,44 +246,12 @@ def hand_over(path: Path) -> None:
             os.lchown(os.path.join(root, name), *user)
 
 
-@dataclass(frozen=True)
-class Isolation:
-    """The isolation level around the limits: ``process`` (limits only) or ``bwrap``.
-
-    Under ``bwrap`` (bubblewrap) the variant sees the whole filesystem read-only
-    except the folders bound ``rw``, has no network
-    (its own empty network namespace) and its own process namespace, which
-    dies with it.
-    """
-
-    level: str = "process"
-    binds: tuple[tuple[str, str], ...] = ()
-    """``("rw" | "ro", path)`` in order; a later bind covers an earlier one."""
-
-    def wrap(self, argv: Sequence[str]) -> list[str]:
-        if self.level != "bwrap":
-            return list(argv)
-        binds = [arg for mode, path in self.binds for arg in ("--bind" if mode == "rw" else "--ro-bind", path, path)]
-        return [bwrap_path(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", *binds,
-                "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
-                "--", *argv]
-
-
-def bwrap_path() -> str:
-    """Where bubblewrap is, or an ``OSError`` saying how to get it."""
-    found = shutil.which("bwrap")
-    if found is None:
-        raise OSError("sandbox: bwrap needs bubblewrap (Debian/Ubuntu: apt-get install bubblewrap); "
-                      "or use sandbox: process")
-    return found
-
-
 def sandbox_env(cwd: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The child's whole environment: nothing leaks from the engine but PATH.
 
-    HOME and TMPDIR point inside ``cwd`` (and are created) so that whatever the
-    child writes there stays in its workspace. PYTHONPATH is set only if
-    ``extra`` names it.
+    HOME and TMPDIR point inside ``cwd`` (and are created, empty) so that
+    whatever the child writes there stays in its workspace. PYTHONPATH is
+    set only if ``extra`` names it.
     """
     root = Path(cwd).resolve()
     home, tmp = root / ".home", root / ".tmp"
@@ -184,70 +275,148 @@ def sandbox_env(cwd: Path, extra: Mapping[str, str] | None = None) -> dict[str, 
     return env
 
 
+# ---------------------------------------------------------------- the walls
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """The walls around one process: ``level`` and the folders it works in.
+
+    ``binds``: ``("rw" | "ro", path)``. Under ``bwrap`` all are visible
+    read-only and the ``rw`` ones become writable in a private, bounded copy;
+    at the process level ``rw`` folders are where Landlock lets it write and
+    whose size the disk budget counts. ``level`` ``auto`` is resolved here
+    (``resolve_level``).
+    """
+
+    level: str = "process"
+    binds: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def resolved(self) -> str:
+        return self.level if self.level != "auto" else resolve_level("auto").name
+
+    @property
+    def writable(self) -> list[str]:
+        return [path for mode, path in self.binds if mode == "rw"]
+
+    def wrap(self, argv: Sequence[str], server: bool = False) -> list[str]:
+        """``argv`` inside this level's outer walls (bubblewrap's view), or unchanged at the process level."""
+        if self.resolved != "bwrap":
+            return list(argv)
+        return _bwrap.command(argv, [path for _, path in self.binds], root=os.geteuid() == 0, server=server)
+
+
+def child_rlimits(limits: Limits) -> dict[str, tuple[int, int]]:
+    """The limits a child applies to itself, clamped to what this process may grant."""
+    wanted = {
+        "RLIMIT_AS": (limits.memory_bytes, limits.memory_bytes),
+        "RLIMIT_FSIZE": (limits.file_bytes, limits.file_bytes),
+        "RLIMIT_NPROC": (limits.processes, limits.processes),
+        "RLIMIT_CORE": (0, 0),
+    }
+    if math.isfinite(limits.cpu_seconds):  # infinite: no CPU timer (it coarsens the process clock)
+        cpu = max(1, math.ceil(limits.cpu_seconds))
+        wanted["RLIMIT_CPU"] = (cpu, cpu + 1)  # SIGXCPU first, SIGKILL a second later
+    return {name: _clamp(getattr(resource, name), soft, hard) for name, (soft, hard) in wanted.items()}
+
+
+def child_spec(isolation: Isolation, limits: Limits, writable: Sequence[Path | str] | None = None,
+               readable: Sequence[Path | str] = ()) -> dict[str, Any]:
+    """The walls a variant process puts up around itself (``child/_prologue.walls``, ``child/_keeper``).
+
+    ``writable`` defaults to the isolation's ``rw`` folders; ``readable``
+    adds folders to its ``ro`` ones. JSON-able: it travels to the servers.
+    """
+    write = [str(p) for p in (isolation.writable if writable is None else writable)]
+    read = [*(path for _, path in isolation.binds), *(str(p) for p in readable)]
+    user = sandbox_user()
+    spec: dict[str, Any] = {"rlimits": child_rlimits(limits), "user": user,
+                            "sweep": {"uid": user[0] if user else None, "namespace": False}}
+    if isolation.resolved == "bwrap":
+        spec["cell"] = {"mount": CELL_MOUNT, "bytes": limits.disk_bytes, "overlays": write}
+        spec["sweep"]["namespace"] = user is None
+        return spec
+    spec["disk"] = {"paths": write, "bytes": limits.disk_bytes}
+    if user is not None:
+        spec["expose"] = {"read": [*_bwrap.interpreter_paths(), tempfile.gettempdir(), *read], "write": write}
+    if _landlock.abi() >= 1:
+        spec["landlock"] = {"read": [*_bwrap.SYSTEM, *_bwrap.interpreter_paths(), *read, *write], "write": write}
+    return spec
+
+
+# ---------------------------------------------------------------- running one command
+
+
 def run_sandboxed(
     argv: Sequence[str],
     cwd: Path,
     limits: Limits = Limits(),
     env: Mapping[str, str] | None = None,
     isolation: Isolation = Isolation(),
+    result: bool = False,
 ) -> Completed:
-    """Run ``argv`` in ``cwd`` under ``limits``; never raises for what the child does.
+    """Run ``argv`` in ``cwd`` under ``limits`` and ``isolation``; never raises for what the child does.
 
-    ``env`` adds to the scrubbed environment of ``sandbox_env``. A command that
-    cannot be started becomes a ``Completed`` with the shell's codes: 127 when
-    something is missing (the executable or ``cwd``), 126 otherwise.
+    ``env`` adds to the scrubbed environment of ``sandbox_env``. With
+    ``result``, the command finds a private channel on descriptor
+    ``RESULT_FD`` and what it wrote there comes back as ``Completed.result``.
+    A command that cannot be started becomes a ``Completed`` with the shell's
+    codes: 127 when something is missing (the executable or ``cwd``), 126
+    otherwise.
     """
     if not argv:
         raise ValueError("run_sandboxed needs a command")
+    if not isolation.binds:  # a command may always write where it runs
+        isolation = Isolation(isolation.level, (("rw", str(cwd)),))
     start = time.monotonic()
-    user = sandbox_user()
+    spec = {**child_spec(isolation, limits), "wall": limits.wall_seconds}
+    report_r, report_w = os.pipe()
+    result_r, result_w = os.pipe() if result else (-1, -1)
+    keeper = [sys.executable, "-I", "-S", str(_KEEPER), json.dumps(spec), str(report_w), str(result_w), "--",
+              *argv]
     try:
         proc = subprocess.Popen(
-            isolation.wrap(argv),
-            cwd=cwd,
-            env=sandbox_env(cwd, env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            close_fds=True,
-            start_new_session=True,
-            preexec_fn=_limiter(limits, user),
+            isolation.wrap(keeper), cwd=cwd, env=sandbox_env(cwd, env), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True,
+            pass_fds=tuple(fd for fd in (report_w, result_w) if fd >= 0), start_new_session=True,
+            preexec_fn=_limiter(limits),
         )
     except (OSError, subprocess.SubprocessError) as exc:
+        for fd in (report_r, report_w, result_r, result_w):
+            if fd >= 0:
+                os.close(fd)
         code = 127 if isinstance(exc, FileNotFoundError) else 126
         return Completed(code, None, False, "", f"cannot start {argv[0]!r}: {exc}", time.monotonic() - start, 0.0)
+    for fd in (report_w, result_w):
+        if fd >= 0:
+            os.close(fd)
     try:
-        return _Supervisor(proc, limits, start).run()
-    except BaseException:  # the engine failed (EMFILE, Ctrl-C): never leave the group running
+        return _Supervisor(proc, limits, start, report_r, result_r).run()
+    except BaseException:  # the engine failed (EMFILE, Ctrl-C): never leave anything running
         if proc.returncode is None:
-            _kill_group(proc.pid)
-            proc.wait()
+            _stop(proc.pid)  # the keeper sweeps what it started
+            try:
+                proc.wait(_STOP_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                _kill_group(proc.pid)
+                proc.wait()
         raise
 
 
-def _limiter(limits: Limits, user: tuple[int, int] | None = None) -> Callable[[], None]:
+def _limiter(limits: Limits) -> Callable[[], None]:
     """The preexec hook: only ``setrlimit`` calls, values computed beforehand.
 
     Code between fork and exec must do as little as possible (the parent may
     have threads), so every value is clamped to the inherited hard limit here,
     in the parent; raising a hard limit would fail for an unprivileged engine.
+    The keeper drops privileges itself (it may first need root's mounts).
     """
-    wanted = {
-        resource.RLIMIT_AS: (limits.memory_bytes, limits.memory_bytes),
-        resource.RLIMIT_FSIZE: (limits.file_bytes, limits.file_bytes),
-        resource.RLIMIT_NPROC: (limits.processes, limits.processes),
-        resource.RLIMIT_CORE: (0, 0),
-    }
-    if math.isfinite(limits.cpu_seconds):  # infinite: no CPU timer (it coarsens the process clock)
-        cpu = max(1, math.ceil(limits.cpu_seconds))
-        wanted[resource.RLIMIT_CPU] = (cpu, cpu + 1)  # SIGXCPU first, SIGKILL a second later
-    settings = [(res, _clamp(res, soft, hard)) for res, (soft, hard) in wanted.items()]
+    settings = [(getattr(resource, name), pair) for name, pair in child_rlimits(limits).items()]
 
     def apply() -> None:
         for res, pair in settings:
             resource.setrlimit(res, pair)
-        if user is not None:
-            _privdrop.drop_to(*user)
         _privdrop.die_with_parent()
 
     return apply
@@ -277,23 +446,29 @@ class _Capture:
 
 
 class _Supervisor:
-    """Drains, times and reaps one child; kills its group on deadline and on exit.
+    """Drains, times and reaps the keeper; stops it at the deadline and kills its group after.
 
-    The group is killed while the child is still an unreaped zombie, so its
-    pid (the group id) cannot have been reused by then. The exit is detected
-    with a pidfd in the same selector as the pipes; without pidfd support the
-    loop polls ``waitid(WNOWAIT)`` instead.
+    The keeper enforces the wall deadline itself (and sweeps); this is the
+    backstop: SIGTERM a little after the deadline, SIGKILL to the group a
+    little after that. The group is killed while the keeper is still an
+    unreaped zombie, so its pid (the group id) cannot have been reused.
     """
 
-    def __init__(self, proc: subprocess.Popen[bytes], limits: Limits, start: float) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes], limits: Limits, start: float, report: int,
+                 result: int) -> None:
         assert proc.stdout is not None and proc.stderr is not None
         self.proc, self.start = proc, start
-        self.deadline = start + limits.wall_seconds
-        self.captures = {proc.stdout.fileno(): _Capture(limits.output_bytes),
-                         proc.stderr.fileno(): _Capture(limits.output_bytes)}
+        self.stop_at = start + limits.wall_seconds + _DRAIN_GRACE_SECONDS
+        self.kill_at = self.stop_at + _STOP_GRACE_SECONDS
+        self.report, self.result = report, result
+        self.stdout, self.stderr = _Capture(limits.output_bytes), _Capture(limits.output_bytes)
+        self.captures = {proc.stdout.fileno(): self.stdout, proc.stderr.fileno(): self.stderr,
+                         report: _Capture(64 * 1024)}
+        if result >= 0:
+            self.captures[result] = _Capture(_RESULT_CAP)
         self.selector = selectors.DefaultSelector()
         self.pidfd = _pidfd(proc.pid)
-        self.timed_out = False
+        self.stopped = self.killed = False
 
     def run(self) -> Completed:
         try:
@@ -311,11 +486,16 @@ class _Supervisor:
 
     def _until_exit(self) -> None:
         while not self._exited():
-            remaining = self.deadline - time.monotonic()
-            if remaining <= 0 and not self.timed_out:
-                self.timed_out = True
+            now = time.monotonic()
+            if now >= self.stop_at and not self.stopped:
+                self.stopped = True
+                _stop(self.proc.pid)
+            if now >= self.kill_at and not self.killed:
+                self.killed = True
                 _kill_group(self.proc.pid)
-            timeout = None if self.timed_out else remaining
+            timeout = max(0.0, (self.kill_at if self.stopped else self.stop_at) - now)
+            if self.killed:
+                timeout = None
             if self.pidfd is None:
                 timeout = _POLL_SECONDS if timeout is None else min(timeout, _POLL_SECONDS)
             self._pump(timeout)
@@ -350,23 +530,41 @@ class _Supervisor:
         self.selector.close()
         if self.pidfd is not None:
             os.close(self.pidfd)
+        for fd in (self.report, self.result):
+            if fd >= 0:
+                os.close(fd)
         assert self.proc.stdout is not None and self.proc.stderr is not None
         self.proc.stdout.close()
         self.proc.stderr.close()
 
     def _completed(self, status: int, usage: resource.struct_rusage) -> Completed:
+        self.proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: keep Popen from waiting again
+        report = _report(self.captures[self.report].kept)
+        if report is not None:  # the command's own end, as the keeper saw it
+            status, cpu = int(report["status"]), float(report["cpu"])
+        else:
+            cpu = usage.ru_utime + usage.ru_stime
         code = os.waitstatus_to_exitcode(status)
-        self.proc.returncode = code  # reaped here: keep Popen from waiting again
-        out, err = (c.text() for c in self.captures.values())
+        result = bytes(self.captures[self.result].kept) if self.result >= 0 else None
         return Completed(
             returncode=code if code >= 0 else None,
             signal=-code if code < 0 else None,
-            timed_out=self.timed_out,
-            stdout=out,
-            stderr=err,
+            timed_out=self.stopped or bool(report and report.get("timed_out")),
+            stdout=self.stdout.text(),
+            stderr=self.stderr.text(),
             wall_seconds=time.monotonic() - self.start,
-            cpu_seconds=usage.ru_utime + usage.ru_stime,
+            cpu_seconds=cpu,
+            result=result or None,
+            over_disk=bool(report and report.get("over_disk")),
         )
+
+
+def _report(data: bytes) -> dict[str, Any] | None:
+    try:
+        report = json.loads(bytes(data).splitlines()[0]) if data else None
+    except (ValueError, IndexError):
+        return None
+    return report if isinstance(report, dict) and isinstance(report.get("status"), int) else None
 
 
 def _pidfd(pid: int) -> int | None:
@@ -374,6 +572,14 @@ def _pidfd(pid: int) -> int | None:
         return os.pidfd_open(pid)
     except (AttributeError, OSError):
         return None
+
+
+def _stop(pid: int) -> None:
+    """Ask the keeper to end its command and sweep (SIGTERM to it alone)."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _kill_group(pgid: int) -> None:

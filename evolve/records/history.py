@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS evaluations (
     status TEXT, gate TEXT, reason TEXT, cached INTEGER, fitness REAL, tier INTEGER, components TEXT,
     figures TEXT, seconds REAL, parents TEXT, variation TEXT);
 CREATE INDEX IF NOT EXISTS evaluations_by_run ON evaluations (run_id, gen);
+CREATE TABLE IF NOT EXISTS operator_weights (
+    project TEXT NOT NULL, operator TEXT NOT NULL, weight REAL NOT NULL, run_id TEXT, updated REAL,
+    PRIMARY KEY (project, operator));
 CREATE TABLE IF NOT EXISTS promotions (
     id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, at REAL NOT NULL, branch TEXT, commit_sha TEXT,
     merged INTEGER NOT NULL DEFAULT 0, note TEXT);
@@ -69,9 +72,55 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
     mode = "rwc" if create else "rw"
     connection = sqlite3.connect(f"file:{path}?mode={mode}", uri=True, timeout=30)
     connection.row_factory = sqlite3.Row
+    connection.text_factory = _text
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
     return connection
+
+
+def _text(data: bytes) -> str:
+    """A text value as stored; bytes that are not UTF-8 (a damaged row) read as U+FFFD, not an error."""
+    return data.decode("utf-8", errors="replace")
+
+
+def _expected_columns() -> dict[str, list[tuple[str, str, bool, Any, bool]]]:
+    """Per table of ``_SCHEMA``: (name, type, not null, default, primary key) of each column."""
+    memory = sqlite3.connect(":memory:")
+    try:
+        memory.executescript(_SCHEMA)
+        tables = [row[0] for row in memory.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {t: [(r[1], r[2], bool(r[3]), r[4], bool(r[5])) for r in memory.execute(f"PRAGMA table_info({t})")]
+                for t in tables}
+    finally:
+        memory.close()
+
+
+def schema_problem(connection: sqlite3.Connection, upgrade: bool) -> str | None:
+    """What keeps ``connection``'s database from being used as the run history (None: nothing).
+
+    A history written by an older evolve may lack columns added since; with
+    ``upgrade`` those that can be added (not keys, not NOT NULL without a
+    default) are added in place, so old histories keep working.
+    """
+    for table, columns in _expected_columns().items():
+        present = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        if not present:
+            return f"it has no table {table}"
+        for name, kind, not_null, default, key in columns:
+            if name in present:
+                continue
+            if not upgrade or key or (not_null and default is None):
+                return f"its table {table} has no column {name}"
+            extra = f" NOT NULL DEFAULT {default}" if not_null else ""
+            with connection:
+                connection.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}{extra}")
+    return None
+
+
+def _damaged(path: Path, why: object) -> str:
+    """The one line that names a history evolve cannot use, and what to do about it."""
+    return (f"the run history {path} cannot be used ({why}); move it away (mv {path} {path}.damaged) "
+            "and the next run starts a new one")
 
 
 def _dump(value: Any) -> str | None:
@@ -79,7 +128,15 @@ def _dump(value: Any) -> str | None:
 
 
 def _row(row: sqlite3.Row) -> dict[str, Any]:
-    return {k: (json.loads(row[k]) if k in _JSON_COLUMNS and row[k] is not None else row[k]) for k in row.keys()}
+    return {k: (_load(row[k]) if k in _JSON_COLUMNS and row[k] is not None else row[k]) for k in row.keys()}
+
+
+def _load(text: str) -> Any:
+    """A JSON column's value; a damaged one reads as missing rather than stopping every reader."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def diversity(patches: Sequence[Patch]) -> tuple[float, float]:
@@ -95,17 +152,38 @@ def diversity(patches: Sequence[Patch]) -> tuple[float, float]:
 
 class HistoryWriter:
     """Writes one run's rows as the run goes; use as a context manager so a crash or Ctrl-C
-    marks the run ``failed`` or ``interrupted`` instead of leaving it ``running``."""
+    marks the run ``failed`` or ``interrupted`` instead of leaving it ``running``.
+
+    The history is a record, not the run: a database that cannot be opened or
+    written (damaged, from an incompatible version, disk full) never stops a run.
+    The writer then stops writing, and ``problem`` holds the one line to show.
+    """
 
     def __init__(self, path: Path, run_id: str) -> None:
+        self.path, self.run_id = path, run_id
+        self.problem: str | None = None
+        self._shown = False
+        self.connection: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.connection = _connect(path, create=True)
             self.connection.executescript(_SCHEMA)
+            problem = schema_problem(self.connection, upgrade=True)
         except (OSError, sqlite3.Error) as exc:
-            raise EvolveError(f"cannot write the run history {path} ({exc}); "
-                              "pass a writable folder with --run-dir") from None
-        self.path, self.run_id = path, run_id
+            problem = str(exc)
+        if problem is not None:
+            self._give_up(problem)
+
+    def take_problem(self) -> str | None:
+        """The problem line, the first time it is asked for after it happened (so it is shown once)."""
+        problem, self._shown = (self.problem, True) if self.problem and not self._shown else (None, self._shown)
+        return problem
+
+    def _give_up(self, why: object) -> None:
+        self.problem = self.problem or _damaged(self.path, why) + "; this run is recorded in its run folder only"
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
     @classmethod
     def begin(cls, run_path: Path, config: Any, resumed_after: int | None = None) -> HistoryWriter:
@@ -114,19 +192,29 @@ class HistoryWriter:
         A resumed run keeps its row and start time; rows of generations after its checkpoint
         (``resumed_after``; by default the last generation recorded) are dropped, as they run again."""
         writer = cls(run_path.parent.parent / FILENAME, run_path.name)
-        with writer.connection as db:
-            db.execute(_BEGIN, (writer.run_id, config.experiment, config.mode, config.search.seed,
-                                config.search.generations, time.time(), socket.gethostname(), os.getpid(),
-                                str(run_path), _dump(config.to_yaml_dict())))
-            last = db.execute("SELECT COALESCE(MAX(gen), -1) FROM generations WHERE run_id = ?",
-                              (writer.run_id,)).fetchone()[0] if resumed_after is None else resumed_after
-            db.execute("DELETE FROM evaluations WHERE run_id = ? AND gen > ?", (writer.run_id, last))
-            db.execute("DELETE FROM generations WHERE run_id = ? AND gen > ?", (writer.run_id, last))
+        if writer.connection is None:
+            return writer
+        try:
+            with writer.connection as db:
+                db.execute(_BEGIN, (writer.run_id, config.experiment, config.mode, config.search.seed,
+                                    config.search.generations, time.time(), socket.gethostname(), os.getpid(),
+                                    str(run_path), _dump(config.to_yaml_dict())))
+                last = db.execute("SELECT COALESCE(MAX(gen), -1) FROM generations WHERE run_id = ?",
+                                  (writer.run_id,)).fetchone()[0] if resumed_after is None else resumed_after
+                db.execute("DELETE FROM evaluations WHERE run_id = ? AND gen > ?", (writer.run_id, last))
+                db.execute("DELETE FROM generations WHERE run_id = ? AND gen > ?", (writer.run_id, last))
+        except (sqlite3.Error, OverflowError) as exc:
+            writer._give_up(exc)
         return writer
 
     def _write(self, sql: str, values: Sequence[Any]) -> None:
-        with self.connection:
-            self.connection.execute(sql, values)
+        if self.connection is None:
+            return
+        try:
+            with self.connection:
+                self.connection.execute(sql, values)
+        except (sqlite3.Error, OverflowError) as exc:
+            self._give_up(exc)
 
     def baseline(self, score: Any) -> None:
         """The unmodified project's score: the yardstick of every figure in the report."""
@@ -165,13 +253,33 @@ class HistoryWriter:
             raise ValueError(f"unknown run status {status!r}; known: {', '.join(STATUSES)}")
         self._write("UPDATE runs SET status = ?, finished = ? WHERE run_id = ?", (status, time.time(), self.run_id))
 
+    def remembered_weights(self, project: str) -> dict[str, float]:
+        """The operator weights the last run on ``project`` (its root folder) ended with; empty if none."""
+        if self.connection is None:
+            return {}
+        try:
+            rows = self.connection.execute("SELECT operator, weight FROM operator_weights WHERE project = ?",
+                                           (project,)).fetchall()
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+            return {}
+        return {str(row[0]): float(row[1]) for row in rows}
+
+    def remember_weights(self, project: str, weights: Mapping[str, float]) -> None:
+        """Keep the operator weights this run ended with, to seed the next run on ``project``."""
+        for operator, weight in sorted(weights.items()):
+            self._write("INSERT OR REPLACE INTO operator_weights (project, operator, weight, run_id, updated) "
+                        "VALUES (?,?,?,?,?)", (project, operator, float(weight), self.run_id, time.time()))
+
     def promotion(self, branch: str, commit: str, merged: bool, note: str = "") -> None:
         """The run's best variant was committed to ``branch`` (and merged into the mainline if ``merged``)."""
         self._write("INSERT INTO promotions (run_id, at, branch, commit_sha, merged, note) VALUES (?,?,?,?,?,?)",
                     (self.run_id, time.time(), branch, commit, int(merged), note))
 
     def close(self) -> None:
-        self.connection.close()
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
     def __enter__(self) -> HistoryWriter:
         return self
@@ -179,7 +287,8 @@ class HistoryWriter:
     def __exit__(self, kind: type[BaseException] | None, *_: Any) -> None:
         try:
             if kind is not None:
-                self.end("interrupted" if issubclass(kind, KeyboardInterrupt) else "failed")
+                stopped = issubclass(kind, KeyboardInterrupt) or kind.__name__ == "Terminated"
+                self.end("interrupted" if stopped else "failed")
         finally:
             self.close()
 
@@ -262,10 +371,11 @@ class History:
                               "(python -m evolve run) or point --run-dir at the runs folder")
         try:
             self.connection = _connect(self.path, create=False)
-            self.connection.execute("SELECT 1 FROM runs LIMIT 1")
+            problem = schema_problem(self.connection, upgrade=False)
         except sqlite3.Error as exc:
-            raise EvolveError(f"{self.path} is not a readable run history ({exc}); "
-                              "point --run-dir at the runs folder evolve wrote") from None
+            problem = str(exc)
+        if problem is not None:
+            raise EvolveError(_damaged(self.path, problem)) from None
 
     @classmethod
     def at(cls, run_dir: Path | str = DEFAULT_RUN_DIR) -> History:
@@ -294,7 +404,10 @@ class History:
         self.close()
 
     def _rows(self, sql: str, values: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        return self.connection.execute(sql, tuple(values)).fetchall()
+        try:
+            return self.connection.execute(sql, tuple(values)).fetchall()
+        except sqlite3.DatabaseError as exc:  # a damaged page, found only when read
+            raise EvolveError(_damaged(self.path, exc)) from None
 
     # ------------------------------------------------------------ runs
 

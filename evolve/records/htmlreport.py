@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from evolve.records.history import History, RunRecord
+from evolve.records.places import places_html, read_places
 from evolve.records.plots import png_bytes, run_figures
+from evolve.records.report import outcome
 
 PLOT_CAPTIONS = {
     "fitness": "Best and mean fitness per generation; the band is the population's spread (± one std).",
@@ -84,6 +86,7 @@ def report_summary(history: History, run_ref: str) -> dict[str, Any]:
         "threshold": run.config.get("fitness", {}).get("threshold"), "run_folder": run.path,
         "best": best, "components": _components(run, best), "diff": run.diff,
         "operators": history.operator_stats(run.run_id), "lineage": _lineage(history, run.run_id),
+        "places": read_places(run.path),
         "promotions": [{k: p[k] for k in ("branch", "commit_sha", "merged", "note")} | {"at": _when(p["at"])}
                        for p in history.promotions(run.run_id)],
     }
@@ -126,7 +129,7 @@ def _facts(s: Mapping[str, Any]) -> str:
             ("generations", f"{s['generations']} of {s['planned_generations']}"),
             ("evaluations", s["evaluations"]),
             ("fitness", f"{_num(s['baseline_fitness'])} (baseline) → {_num(s['best_fitness'])} (best)"),
-            ("beats the baseline", "yes" if s["improved"] else "no"),
+            ("outcome", outcome(s["mode"], bool(s["improved"]))),
             ("clears the integrate threshold", f"{'yes' if s['integrate'] else 'no'} (threshold {s['threshold']})"),
             ("promoted", "yes" if s["promoted"] else "no"), ("run folder", f"<code>{html.escape(s['run_folder'])}</code>")]
     return '<table class="facts">' + "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows) + "</table>"
@@ -186,10 +189,12 @@ def render_html(summary: Mapping[str, Any], images: Mapping[str, bytes]) -> str:
     edits = "".join(f"<li>{html.escape(e)}</li>" for e in s["best"]["edits"]) or "<li>(no edit)</li>"
     sections = [
         f"<h1>evolve run {html.escape(s['run_id'])}</h1>", _facts(s),
-        "<h2>Best variant</h2>", f"<ul>{edits}</ul>", _diff_html(s["diff"]),
+        "<h2>Best variant</h2>" if s["improved"] else "<h2>Closest variant (not an improvement)</h2>",
+        f"<ul>{edits}</ul>", _diff_html(s["diff"]),
         "<h2>Fitness components against the baseline</h2>", _components_html(s),
         "<h2>Plots</h2>", _figures_html(images),
         "<h2>Operator statistics</h2>", _operators_html(s["operators"]),
+        "<h2>Where edits went first</h2>", places_html(s.get("places")),
         "<h2>Lineage of the best individual</h2>", _lineage_html(s["lineage"]),
     ]
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>evolve run "

@@ -72,12 +72,24 @@ def fitness_figure(generations: Sequence[Mapping[str, Any]], label: str = "") ->
     ax.plot(gens, mean, color=COLORS["mean"], marker=".", label="population mean")
     ax.plot(gens, [g["best"] for g in generations], color=COLORS["best"], marker="o", linewidth=2, label="best")
     _baseline_line(ax)
+    _mark_corrections(ax, generations)
     ax.set_xlabel("generation")
     ax.set_ylabel(FITNESS_UNIT)
     _integer_ticks(ax)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
     return fig
+
+
+def _mark_corrections(ax: Any, generations: Sequence[Mapping[str, Any]]) -> None:
+    """A dashed line at each generation where homeostasis corrected mutation and selection pressure."""
+    marked = False
+    for g in generations:
+        correction = (g.get("record") or g).get("homeostasis")
+        if correction:
+            ax.axvline(g["gen"], color="tab:purple", linestyle="--", linewidth=1, alpha=0.7,
+                       label=None if marked else f"homeostasis ({correction['direction']}, …)")
+            marked = True
 
 
 def _integer_ticks(ax: Any) -> None:

@@ -103,8 +103,97 @@ async def fetch(client, url):
 
 
 class Box:
+    def __init__(self, w, h):
+        self.w = w
+        self.h = h
+
     def area(self, w, h):
         return max(w * h, 0) if w >= 1 else -w
+
+    def ratio(self):
+        return self.w / self.h
+
+
+def scale(values, low=0.0):
+    if not values:
+        return []
+    out = []
+    for v in values:
+        out.append(low + (v - min(values)))
+    return out
+
+
+def matching(names, typed):
+    found = []
+    for name in names:
+        if name.lower().startswith(typed.strip().lower()):  # case-blind
+            found.append(name)
+    return found
+
+
+def unique(items):
+    seen = []
+    result = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+            result.append(item)
+    return result
+
+
+def serve(jobs):
+    queue = [job for job in jobs]
+    done = []
+    while queue:
+        done.append(queue.pop(0))
+    return done
+
+
+def render(rows):
+    text = ""
+    for key, value in rows:
+        text = text + key + "=" + str(value) + "\\n"
+    return text
+
+
+def squares(xs):
+    out = []
+    for x in xs:
+        out.append(x * x)  # squared
+    return out
+
+
+def char_counts(text):
+    counts = {}
+    for ch in text:
+        if ch in counts:
+            counts[ch] += 1
+        else:
+            counts[ch] = 1
+    return counts
+
+
+def ranks(scores, queries):
+    ordered = list(scores)
+    out = []
+    for q in queries:
+        ordered.sort()
+        out.append(len([s for s in ordered if s < q]))
+    return out
+
+
+def is_even(n):
+    """Slow."""
+    return n % 2 == 0 if n >= 0 else is_even(-n)
+
+
+def is_even_fast(n):
+    """Same answer as is_even."""
+    return n % 2 == 0
+
+
+def cell(grid, r, c):
+    return grid[r][c] + grid[r, c] + sum(grid[r:c])
 '''
 
 
@@ -120,8 +209,10 @@ def _comments(code: str) -> set[str]:
 
 
 def _lost_with(op: Operator, node_id: str, index: ModuleIndex) -> set[str]:
-    """Comments that may go with the edit: those inside a deleted or replaced statement."""
-    if op.name not in ("delete_statement", "replace_statement"):
+    """Comments that may go with the edit: those inside a deleted or replaced statement,
+    function body or expression."""
+    if op.name not in ("delete_statement", "replace_statement", "delegate_to_twin", "replace_return_value",
+                       "copy_expression", "unwrap_call"):
         return set()
     return _comments(index.module.code_for_node(index.nodes[node_id]))
 

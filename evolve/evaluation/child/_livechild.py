@@ -34,6 +34,8 @@ _HERE = os.path.dirname(os.path.realpath(__file__))
 SWAP_FAILED = "swap_failed"
 SPAWNED = "spawned"
 INTERRUPTED = "interrupted"
+_FORMATTING = False
+"""True while this module formats a failure report (its source reads are not the test's)."""
 SPAWN_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
                           "os.fork", "os.forkpty", "pty.spawn"})
 
@@ -295,6 +297,8 @@ def _profile(live: Any, request: dict[str, Any], sink: Any) -> None:
     spawned: set[str] = set()
     reloaded: set[str] = set()
 
+    read_sources: set[str] = set()
+
     def audit(event: str, args: tuple[Any, ...]) -> None:
         label = recorder.label.partition(" ")[2] or "<session>"
         if event in SPAWN_EVENTS:
@@ -302,6 +306,9 @@ def _profile(live: Any, request: dict[str, Any], sink: Any) -> None:
         elif event == "exec" and args and isinstance(args[0], types.CodeType):
             if live.targets.name(args[0].co_filename) is not None:
                 reloaded.add(label)
+        elif event == "open" and args and isinstance(args[0], str) and not _FORMATTING:
+            if recorder.label and live.targets.name(args[0]) is not None:
+                read_sources.add(label)  # a test reads a target's text: the live copy is the baseline's
 
     sys.addaudithook(audit)  # cannot be removed; this child ends after the profile anyway
     live.session.config.pluginmanager.register(_Phases(recorder), "evolve-live-phases")
@@ -315,7 +322,8 @@ def _profile(live: Any, request: dict[str, Any], sink: Any) -> None:
     _run_items(live, list(live.items), sink, screen=False, extra=calls)
     recorder.stop()
     sink.write(json.dumps({"done": True, "complete": True, "outside_calls": sorted(recorder.calls.get("", ())),
-                           "spawned": sorted(spawned), "reloaded": sorted(reloaded)}) + "\n")
+                           "spawned": sorted(spawned), "reloaded": sorted(reloaded),
+                           "read_sources": sorted(read_sources)}) + "\n")
 
 
 def child(live: Any, request: dict[str, Any], write_fd: int, private: tuple[int, ...]) -> None:
@@ -351,10 +359,15 @@ def brief_failures() -> None:
         return
 
     def brief(item: Any, call: Any, excinfo: Any) -> Any:
-        text = _chain_text(excinfo.value)
-        if "MemoryError" in text or _sources_mention(excinfo.tb, "MemoryError"):
-            return full(item, call, excinfo)
-        return text
+        global _FORMATTING
+        _FORMATTING = True  # reading sources for a report is ours, not the test's
+        try:
+            text = _chain_text(excinfo.value)
+            if "MemoryError" in text or _sources_mention(excinfo.tb, "MemoryError"):
+                return full(item, call, excinfo)
+            return text
+        finally:
+            _FORMATTING = False
 
     reports._format_failed_longrepr = brief
 

@@ -1,0 +1,509 @@
+"""What an expression evaluates to, as far as the source shows, and which calls are pure.
+
+A small, syntactic inference: literals, builtins with known result types, the
+methods of ``str``, arithmetic on those, and local names whose every binding in
+their function is one of these. Anything else is ``UNKNOWN``. The speed-up
+operators use it to prove preconditions (a result is immutable, a string is
+built, an accumulator starts at an integer); the repair operators use it to keep
+their choices plausible (an ``e + 1`` on an integer, a name of the right type).
+
+The purity allow-lists are here too: a call is *pure* when it is a builtin or a
+method on this list and its arguments are pure. Methods are recognised by name
+only when the name belongs to ``str`` alone (``strip``, ``lower``…); methods
+that other types share with different behaviour (``get``: ``dict.get`` reads,
+``queue.Queue.get`` takes) count only on a receiver whose kind is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import libcst as cst
+
+from mutations._index import ModuleIndex
+
+INT, FLOAT, NUMBER, STR, BYTES, BOOL, NONE = "int", "float", "number", "str", "bytes", "bool", "none"
+TUPLE, FROZENSET, RANGE, LIST, DICT, SET, ITERATOR, UNKNOWN = (
+    "tuple", "frozenset", "range", "list", "dict", "set", "iterator", "unknown")
+
+IMMUTABLE = frozenset({INT, FLOAT, NUMBER, STR, BYTES, BOOL, NONE, TUPLE, FROZENSET, RANGE})
+"""Kinds whose values no caller can change (a tuple's elements are assumed immutable too)."""
+NUMERIC = frozenset({INT, FLOAT, NUMBER, BOOL})
+UNHASHABLE = frozenset({LIST, DICT, SET})
+
+_BUILTIN_RESULTS = {
+    "len": INT, "ord": INT, "hash": INT, "int": INT, "round": INT, "float": FLOAT, "abs": NUMBER,
+    "sum": NUMBER, "pow": NUMBER, "str": STR, "repr": STR, "chr": STR, "format": STR, "ascii": STR,
+    "hex": STR, "oct": STR, "bin": STR, "bool": BOOL, "isinstance": BOOL, "callable": BOOL, "any": BOOL,
+    "all": BOOL, "tuple": TUPLE, "divmod": TUPLE, "frozenset": FROZENSET, "range": RANGE, "list": LIST,
+    "sorted": LIST, "dict": DICT, "set": SET, "enumerate": ITERATOR, "zip": ITERATOR, "map": ITERATOR,
+    "filter": ITERATOR, "reversed": ITERATOR, "iter": ITERATOR,
+}
+
+STR_METHODS = {
+    "capitalize": STR, "casefold": STR, "center": STR, "encode": BYTES, "endswith": BOOL,
+    "expandtabs": STR, "find": INT, "isalnum": BOOL, "isalpha": BOOL, "isascii": BOOL,
+    "isdecimal": BOOL, "isdigit": BOOL, "isidentifier": BOOL, "islower": BOOL, "isnumeric": BOOL,
+    "isprintable": BOOL, "isspace": BOOL, "istitle": BOOL, "isupper": BOOL, "ljust": STR, "lower": STR,
+    "lstrip": STR, "partition": TUPLE, "removeprefix": STR, "removesuffix": STR, "rfind": INT,
+    "rjust": STR, "rpartition": TUPLE, "rsplit": LIST, "rstrip": STR, "split": LIST, "splitlines": LIST,
+    "startswith": BOOL, "strip": STR, "swapcase": STR, "title": STR, "upper": STR, "zfill": STR,
+}
+"""Methods only ``str`` (and ``bytes``) have among the builtin types: recognised by name."""
+
+_SHARED_READS = {
+    STR: {"count": INT, "index": INT, "join": STR, "format": STR, "replace": STR},
+    LIST: {"count": INT, "index": INT, "copy": LIST},
+    TUPLE: {"count": INT, "index": INT},
+    DICT: {"get": UNKNOWN, "keys": ITERATOR, "values": ITERATOR, "items": ITERATOR, "copy": DICT},
+    SET: {"copy": SET, "union": SET, "intersection": SET, "difference": SET, "issubset": BOOL,
+          "issuperset": BOOL, "isdisjoint": BOOL},
+    FROZENSET: {"union": FROZENSET, "intersection": FROZENSET, "issubset": BOOL, "isdisjoint": BOOL},
+}
+"""Read-only methods that other types share under the same name: pure on a known receiver only."""
+
+PURE_BUILTINS = frozenset(_BUILTIN_RESULTS) - {"iter", "map", "filter"} | {"min", "max", "issubclass", "type"}
+"""Builtins without side effects (``map``/``filter`` call a function, ``iter``/``next`` are stateful)."""
+
+PURE_MODULE_FUNCTIONS = frozenset({
+    "math.sqrt", "math.floor", "math.ceil", "math.log", "math.log2", "math.log10", "math.exp", "math.fabs",
+    "math.isnan", "math.isinf", "math.isfinite", "math.gcd", "math.comb", "math.perm", "math.factorial",
+    "math.hypot", "math.sin", "math.cos", "math.tan", "math.atan2", "math.isqrt", "math.prod", "math.fsum",
+    "bisect.bisect_left", "bisect.bisect_right", "bisect.bisect", "operator.itemgetter",
+    "string.capwords", "re.escape",
+})
+"""Standard-library functions that only read their arguments."""
+
+MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "update", "add", "discard",
+                      "sort", "reverse", "setdefault", "popitem", "appendleft", "popleft", "extendleft",
+                      "rotate", "difference_update", "intersection_update", "symmetric_difference_update"})
+"""Method names that change their receiver (``data.append(x)`` writes ``data``)."""
+
+_CONSTANT_NODES = (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.ConcatenatedString,
+                   cst.FormattedString)
+
+
+def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    yield node
+    for child in node.children:
+        yield from walk(child)
+
+
+def dotted(node: cst.CSTNode) -> str:
+    """``math.sqrt`` for a Name/Attribute chain, else ``""``."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else ""
+    return ""
+
+
+def join(kinds: list[str]) -> str:
+    """The common kind of several expressions (``NUMBER`` for mixed numbers)."""
+    found = set(kinds)
+    if len(found) == 1:
+        return found.pop()
+    if found and found <= NUMERIC:
+        return NUMBER
+    return UNKNOWN
+
+
+def _string_kind(node: cst.CSTNode) -> str:
+    if isinstance(node, cst.SimpleString):
+        return BYTES if "b" in node.prefix.lower() else STR
+    if isinstance(node, cst.ConcatenatedString):
+        return _string_kind(node.left)
+    return STR
+
+
+class Kinds:
+    """Kind inference over one index; ``bindings`` answers what a local name is bound to."""
+
+    def __init__(self, index: ModuleIndex, shadowed: frozenset[str]) -> None:
+        self.index = index
+        self.shadowed = shadowed
+        self._functions = _module_functions(index)
+
+    def of(self, node: cst.CSTNode, depth: int = 0) -> str:
+        if depth > 8:
+            return UNKNOWN
+        if isinstance(node, cst.Integer):
+            return INT
+        if isinstance(node, cst.Float):
+            return FLOAT
+        if isinstance(node, cst.Imaginary):
+            return NUMBER
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return _string_kind(node)
+        if isinstance(node, (cst.List, cst.ListComp)):
+            return LIST
+        if isinstance(node, (cst.Dict, cst.DictComp)):
+            return DICT
+        if isinstance(node, (cst.Set, cst.SetComp)):
+            return SET
+        if isinstance(node, cst.GeneratorExp):
+            return ITERATOR
+        if isinstance(node, cst.Tuple):
+            inner = [self.of(e.value, depth + 1) for e in node.elements if isinstance(e, cst.Element)]
+            return TUPLE if len(inner) == len(node.elements) and all(k in IMMUTABLE for k in inner) else UNKNOWN
+        if isinstance(node, cst.Name):
+            return self._name(node, depth)
+        if isinstance(node, cst.Comparison):
+            return BOOL
+        if isinstance(node, cst.UnaryOperation):
+            if isinstance(node.operator, cst.Not):
+                return BOOL
+            inner = self.of(node.expression, depth + 1)
+            return inner if inner in NUMERIC else UNKNOWN
+        if isinstance(node, cst.BooleanOperation):
+            return join([self.of(node.left, depth + 1), self.of(node.right, depth + 1)])
+        if isinstance(node, cst.IfExp):
+            return join([self.of(node.body, depth + 1), self.of(node.orelse, depth + 1)])
+        if isinstance(node, cst.BinaryOperation):
+            return self._binary(node, depth)
+        if isinstance(node, cst.Call):
+            return self._call(node, depth)
+        if isinstance(node, cst.Subscript):
+            base = self.of(node.value, depth + 1)
+            return base if base in (STR, BYTES) else UNKNOWN
+        return UNKNOWN
+
+    def _binary(self, node: cst.BinaryOperation, depth: int) -> str:
+        left, right = self.of(node.left, depth + 1), self.of(node.right, depth + 1)
+        op = type(node.operator).__name__
+        if op == "Add" and STR in (left, right):
+            return STR  # str + x is a str or raises (an operand's __radd__ aside)
+        if op == "Modulo" and left == STR:
+            return STR
+        if op == "Multiply" and STR in (left, right) and {left, right} <= {STR, INT, BOOL}:
+            return STR
+        if op == "Multiply" and LIST in (left, right) and {left, right} <= {LIST, INT}:
+            return LIST
+        if left in NUMERIC and right in NUMERIC:
+            if op == "Divide":
+                return FLOAT
+            if {left, right} <= {INT, BOOL} and op != "MatrixMultiply":
+                return INT
+            return NUMBER
+        return UNKNOWN
+
+    def _call(self, node: cst.Call, depth: int) -> str:
+        func = node.func
+        if isinstance(func, cst.Name) and func.value not in self.shadowed:
+            if func.value in ("min", "max") and len(node.args) > 1:
+                return join([self.of(a.value, depth + 1) for a in node.args if a.keyword is None])
+            if func.value == "round" and len(node.args) == 2:
+                return NUMBER
+            if func.value in _BUILTIN_RESULTS:
+                return _BUILTIN_RESULTS[func.value]
+            function = self._functions.get(func.value)
+            if function is not None:
+                return self.returns(function, depth + 1)
+            return UNKNOWN
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            receiver = self.of(func.value, depth + 1)
+            if receiver in (STR, UNKNOWN) and method in STR_METHODS:
+                result = STR_METHODS[method]
+                return BYTES if receiver == BYTES and result == STR else result
+            table = _SHARED_READS.get(receiver, {})
+            if method in table:
+                return table[method]
+        return UNKNOWN
+
+    def returns(self, function: cst.FunctionDef, depth: int = 0) -> str:
+        """The common kind of every ``return`` of a function (``NONE`` if it only falls off)."""
+        values = [r.value for r in returns_of(function)]
+        if not values:
+            return NONE
+        return join([NONE if v is None else self.of(v, depth + 1) for v in values])
+
+    def _name(self, node: cst.Name, depth: int) -> str:
+        if node.value in ("True", "False"):
+            return BOOL
+        if node.value == "None":
+            return NONE
+        values = self.bound_values(node)
+        if values is None:
+            values = self.module_values(node.value)
+        if not values:
+            return UNKNOWN
+        return join([self.of(v, depth + 1) if isinstance(v, cst.CSTNode) else v for v in values])
+
+    def module_values(self, name: str) -> list[cst.CSTNode | str] | None:
+        """The values a module-level name is bound to, if only plain module-level
+        assignments bind it (no function declares it ``global``)."""
+        key = ("kinds.module", name)
+        if key in self.index.memo:
+            return self.index.memo[key]  # type: ignore[return-value]
+        out: list[cst.CSTNode | str] | None = []
+        for statement in self.index.module.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    found = _binding_value(small, name, self)
+                    if found is False:
+                        out = None
+                    elif found is not None and out is not None:
+                        out.append(found)
+            elif name in _bound_by_compound(statement):
+                out = None
+        if out is not None and any(isinstance(n, cst.Global) and name in _names_in(n) for n in walk(self.index.module)):
+            out = None
+        self.index.memo[key] = out or None
+        return out or None
+
+    def bound_values(self, node: cst.Name) -> list[cst.CSTNode | str] | None:
+        """What the name is bound to in its function (expressions, or a kind for loop targets),
+        or ``None`` when some binding is not a plain assignment the inference understands."""
+        function = enclosing_function(self.index, node)
+        return None if function is None else self.bound_in(function, node.value)
+
+    def bound_in(self, function: cst.FunctionDef, name: str) -> list[cst.CSTNode | str] | None:
+        key = ("kinds.bound", id(function), name)
+        if key in self.index.memo:
+            return self.index.memo[key]  # type: ignore[return-value]
+        out: list[cst.CSTNode | str] | None = []
+        for sub in _walk_own(function.body):
+            found = _binding_value(sub, name, self)
+            if found is False:
+                out = None
+                break
+            if found is not None:
+                out.append(found)  # type: ignore[union-attr]
+        if out is not None and any(isinstance(p, cst.Param) and p.name.value == name for p in walk(function.params)):
+            out = None
+        self.index.memo[key] = out or None
+        return out or None
+
+    def name_kind(self, function: cst.FunctionDef | None, name: str, defaults: bool = False) -> str:
+        """The kind of ``name`` as code in ``function`` sees it; with ``defaults``, a parameter
+        counts as the kind of its default value (a guess, for the repair operators)."""
+        values = self.bound_in(function, name) if function is not None else None
+        if values is None and function is not None:
+            param = next((p for p in walk(function.params) if isinstance(p, cst.Param) and p.name.value == name), None)
+            if param is not None:
+                return self.of(param.default) if defaults and param.default is not None else UNKNOWN
+        if values is None:
+            values = self.module_values(name)
+        if not values:
+            return UNKNOWN
+        return join([self.of(v, 1) if isinstance(v, cst.CSTNode) else v for v in values])
+
+
+def _walk_own(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node`` and its descendants, not entering nested functions, classes or lambdas."""
+    yield node
+    for child in node.children:
+        if not isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            yield from _walk_own(child)
+
+
+def _binding_value(node: cst.CSTNode, name: str, kinds: Kinds) -> cst.CSTNode | str | bool | None:
+    """The value ``node`` binds ``name`` to; ``None`` if it does not bind it, ``False`` if it
+    binds it in a way the inference does not follow."""
+    if isinstance(node, cst.Assign):
+        if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+            return node.value
+        for t in node.targets:
+            if name in _names_in(t.target):
+                return _unpacked(t.target, node.value, name)
+    elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
+        return node.value if node.value is not None else False
+    elif isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
+        return node.value if isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign, cst.MultiplyAssign)) \
+            else False
+    elif isinstance(node, (cst.For, cst.CompFor)) and name in _names_in(node.target):
+        return _loop_target_kind(node, name, kinds)
+    elif isinstance(node, (cst.NamedExpr, cst.AsName, cst.Global, cst.Nonlocal)):
+        if name in _names_in(node):
+            return False
+    return None
+
+
+def _unpacked(target: cst.CSTNode, value: cst.CSTNode, name: str) -> cst.CSTNode | bool:
+    """``lo`` in ``lo, hi = 0, len(xs)`` is bound to ``0``; anything less plain is not followed."""
+    if not (isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List))
+            and len(target.elements) == len(value.elements)):
+        return False
+    for element, item in zip(target.elements, value.elements):
+        if isinstance(element.value, cst.Name) and element.value.value == name and isinstance(item, cst.Element):
+            return item.value
+    return False
+
+
+def _loop_target_kind(node: cst.For | cst.CompFor, name: str, kinds: Kinds) -> str | bool:
+    iterable = node.iter
+    target = node.target
+    if isinstance(target, cst.Name):
+        if isinstance(iterable, cst.Call) and dotted(iterable.func) == "range" and "range" not in kinds.shadowed:
+            return INT
+        if kinds.of(iterable) in (STR,):
+            return STR
+        return UNKNOWN
+    if (isinstance(target, cst.Tuple) and len(target.elements) == 2 and isinstance(iterable, cst.Call)
+            and dotted(iterable.func) == "enumerate" and "enumerate" not in kinds.shadowed
+            and isinstance(target.elements[0].value, cst.Name) and target.elements[0].value.value == name
+            and len(iterable.args) == 1):
+        return INT
+    return UNKNOWN
+
+
+def _bound_by_compound(statement: cst.CSTNode) -> set[str]:
+    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+        return {statement.name.value}
+    return _names_in(statement)
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    return {n.value for n in walk(node) if isinstance(n, cst.Name)}
+
+
+def returns_of(function: cst.FunctionDef) -> list[cst.Return]:
+    """The ``return`` statements of ``function`` itself (not of nested functions)."""
+    out: list[cst.Return] = []
+    stack: list[cst.CSTNode] = [function.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Return):
+            out.append(node)
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        stack.extend(node.children)
+    return out
+
+
+def enclosing_function(index: ModuleIndex, node: cst.CSTNode) -> cst.FunctionDef | None:
+    """The innermost ``def`` around ``node`` (``node`` itself excluded)."""
+    node_id = index.ids.get(node)
+    if node_id is None:
+        return None
+    for ancestor in index.ancestors(node_id):
+        found = index.nodes[ancestor]
+        if isinstance(found, cst.FunctionDef):
+            return found
+        if isinstance(found, cst.ClassDef):
+            return None
+    return None
+
+
+def _module_functions(index: ModuleIndex) -> dict[str, cst.FunctionDef]:
+    return {s.name.value: s for s in index.module.body if isinstance(s, cst.FunctionDef)}
+
+
+def bound_in_module(module: cst.Module) -> frozenset[str]:
+    """Every name bound anywhere in the module (to spot a shadowed builtin)."""
+    out: set[str] = set()
+    for node in walk(module):
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            out.add(node.name.value)
+        elif isinstance(node, cst.Param):
+            out.add(node.name.value)
+        elif isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor,
+                               cst.NamedExpr)):
+            out |= {n.value for n in walk(node.target) if isinstance(n, cst.Name)}
+        elif isinstance(node, cst.AsName):
+            out |= _names_in(node.name)
+        elif isinstance(node, cst.ImportAlias):
+            out.add((node.evaluated_alias or node.evaluated_name).split(".")[0])
+    return frozenset(out)
+
+
+def kinds(index: ModuleIndex) -> Kinds:
+    """The (memoised) kind inference of ``index``."""
+    found = index.memo.get("kinds")
+    if found is None:
+        found = index.memo["kinds"] = Kinds(index, bound_in_module(index.module))
+    return found  # type: ignore[return-value]
+
+
+_INT_OPS = (cst.FloorDivide, cst.Modulo, cst.Add, cst.Subtract, cst.Multiply)
+
+
+def integer_like(node: cst.CSTNode, index: ModuleIndex, depth: int = 0) -> bool:
+    """Probably an ``int``: what the inference proves, or integer arithmetic on a literal
+    (``(lo + hi) // 2``), or a local bound only to such values. A guess, fine for repair."""
+    infer = kinds(index)
+    kind = infer.of(node)
+    if kind == INT or depth > 4:
+        return kind == INT
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _INT_OPS):
+        sides = (node.left, node.right)
+        if any(infer.of(s) not in (INT, UNKNOWN) for s in sides):
+            return False
+        return any(isinstance(s, cst.Integer) or integer_like(s, index, depth + 1) for s in sides)
+    if isinstance(node, cst.Name):
+        values = infer.bound_values(node)
+        return bool(values) and all(v == INT if isinstance(v, str) else integer_like(v, index, depth + 1)
+                                    for v in values)  # type: ignore[union-attr]
+    return False
+
+
+# --- purity -------------------------------------------------------------------
+
+
+def pure_call(call: cst.Call, kinds_: Kinds, also: Callable[[cst.Call], bool] | None = None) -> bool:
+    """Does this call (not its arguments) only read? Builtins and module functions on the
+    allow-lists, ``str`` methods by name, shared read-only methods on a known receiver;
+    ``also`` may accept more (a memoised function's own recursive calls)."""
+    if also is not None and also(call):
+        return True
+    func = call.func
+    name = dotted(func)
+    if isinstance(func, cst.Name):
+        if func.value in kinds_.shadowed or func.value not in PURE_BUILTINS:
+            return False
+        return _pure_keywords(call, kinds_, also)
+    if name in PURE_MODULE_FUNCTIONS and name.split(".")[0] not in _locally_bound(kinds_):
+        return True
+    if isinstance(func, cst.Attribute):
+        method = func.attr.value
+        receiver = kinds_.of(func.value)
+        if method in STR_METHODS and receiver in (STR, BYTES, UNKNOWN):
+            return True
+        return method in _SHARED_READS.get(receiver, {})
+    return False
+
+
+def _locally_bound(kinds_: Kinds) -> frozenset[str]:
+    """Names the module binds other than by ``import`` (a variable called ``math``)."""
+    return kinds_.shadowed - _imported(kinds_.index.module)
+
+
+def _imported(module: cst.Module) -> frozenset[str]:
+    out: set[str] = set()
+    for node in walk(module):
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                if alias.asname is None:
+                    out.add(alias.evaluated_name.split(".")[0])
+    return frozenset(out)
+
+
+def _pure_keywords(call: cst.Call, kinds_: Kinds, also: Callable[[cst.Call], bool] | None) -> bool:
+    """``key=`` functions of ``sorted``/``min``/``max`` must be pure too."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "key":
+            if not pure_function_value(arg.value, kinds_, also):
+                return False
+    return True
+
+
+def pure_function_value(value: cst.BaseExpression, kinds_: Kinds,
+                        also: Callable[[cst.Call], bool] | None = None) -> bool:
+    """A ``key=`` argument: a pure builtin by name, or a lambda whose body is pure."""
+    if isinstance(value, cst.Name):
+        return value.value in PURE_BUILTINS and value.value not in kinds_.shadowed
+    if isinstance(value, cst.Lambda):
+        return pure_expression(value.body, kinds_, also)
+    return False
+
+
+def pure_expression(node: cst.CSTNode, kinds_: Kinds, also: Callable[[cst.Call], bool] | None = None) -> bool:
+    """Does evaluating ``node`` only read (every call in it pure; no ``:=``, yield or await)?"""
+    for sub in walk(node):
+        if isinstance(sub, (cst.NamedExpr, cst.Yield, cst.Await)):
+            return False
+        if isinstance(sub, cst.Call) and not pure_call(sub, kinds_, also):
+            return False
+    return True
