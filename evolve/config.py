@@ -59,8 +59,20 @@ class TestsConfig:
 
 
 @dataclass(frozen=True)
+class IslandsConfig:
+    """``search.islands``: the island model's shape (``search.algorithm: islands``)."""
+
+    count: int = 4
+    """Islands; ``search.population`` is shared out among them."""
+    migration_interval: int = 5
+    """Generations between two ring migrations."""
+    migrants: int = 1
+    """Best distinct patches each island sends to the next at a migration."""
+
+
+@dataclass(frozen=True)
 class SearchConfig:
-    """The generational search: sizes, rates and the seed."""
+    """The search: its algorithm, sizes, rates and the seed."""
 
     population: int = 16
     generations: int = 50
@@ -81,6 +93,11 @@ class SearchConfig:
     memory: bool = True
     """Start from the operator weights the last run on this project ended with (kept in the run history).
     With it, the same seed and config also depend on that history; turn it off for a run that must repeat."""
+    algorithm: str = "ga"
+    """The search strategy (``evolve.search.strategies.STRATEGIES``): ga, islands, local, nsga2, random."""
+    islands: IslandsConfig = IslandsConfig()
+    tabu: int = 0
+    """``local``: how many recently visited patches are not proposed again (0: no tabu list)."""
 
 
 @dataclass(frozen=True)
@@ -238,10 +255,14 @@ class _Reader:
             raise self.fail(name, f"must be {_kind_name(kind)}, got {type(value).__name__} {value!r}")
         return value
 
-    def number(self, name: str, kind: type, default: Any, low: float, high: float | None = None) -> Any:
+    def number(self, name: str, kind: type, default: Any, low: float, high: float | None = None,
+               cap: float | None = None) -> Any:
+        """A number in ``[low, high]``; ``cap`` is a sanity ceiling far above any sensible value."""
         value = self.get(name, kind, default)
         if value != value:  # NaN compares false with every bound
             raise self.fail(name, "must be a number, got nan")
+        if cap is not None and value > cap:
+            raise self.fail(name, f"must be at most {cap:,}, got {value:,}")
         if value < low or (high is not None and value > high):
             bound = f"between {low} and {high}" if high is not None else f"at least {low}"
             raise self.fail(name, f"must be {bound}, got {value}")
@@ -290,7 +311,7 @@ def _build(data: dict[str, Any], base: Path, source: Path | None, label: str) ->
         scheduler=_scheduler(top, backend),
         sandbox=_sandbox(top)[0],
         disk_mb=_sandbox(top)[1],
-        memory_mb=top.number("memory_mb", int, 2048, 64, MAX_MEMORY_MB),
+        memory_mb=top.number("memory_mb", int, 2048, 64, cap=MAX_MEMORY_MB),
         run_dir=Path(top.get("run_dir", str, ".evolve/runs")),
         promotion=_promotion(top.section("promotion", _PROMOTION)),
         source=source,
@@ -385,7 +406,7 @@ def _tests(reader: _Reader, root: Path) -> TestsConfig:
     return TestsConfig(
         paths=paths,
         args=reader.strings("args", ()),
-        timeout=reader.number("timeout", float, 60.0, 0.1, MAX_SECONDS),
+        timeout=reader.number("timeout", float, 60.0, 0.1, cap=MAX_SECONDS),
         coverage=reader.get("coverage", bool, True),
     )
 
@@ -426,7 +447,7 @@ def _principles(reader: _Reader) -> PrincipleSettings:
         hard=hard, soft=soft,
         protected=reader.strings("protected", ()),
         allowed_imports=reader.strings("allowed_imports", ()),
-        complexity_ceiling=reader.number("complexity_ceiling", int, defaults.complexity_ceiling, 1, 10_000),
+        complexity_ceiling=reader.number("complexity_ceiling", int, defaults.complexity_ceiling, 1, cap=10_000),
     )
 
 
@@ -440,7 +461,7 @@ def _search(top: _Reader) -> SearchConfig:
         for name in operators:
             if name not in OPERATORS:
                 raise reader.fail("operators", f"names unknown operator {name!r}; known: {', '.join(sorted(OPERATORS))}")
-    population = reader.number("population", int, d.population, 2, MAX_POPULATION)
+    population = reader.number("population", int, d.population, 2, cap=MAX_POPULATION)
     budget = reader.section("budget", {"evaluations", "seconds"}) if reader.data.get("budget") else None
     max_evaluations = reader.get("max_evaluations", int, None)
     max_seconds = reader.get("max_seconds", (int, float), None)
@@ -451,22 +472,50 @@ def _search(top: _Reader) -> SearchConfig:
         raise reader.fail("budget", f"evaluations must be at least 1, got {max_evaluations}")
     if max_seconds is not None and not 0 < max_seconds < MAX_COUNT:
         raise reader.fail("budget", f"seconds must be a positive number, got {max_seconds}")
+    algorithm, islands = _algorithm(reader, population)
     return SearchConfig(
+        algorithm=algorithm,
+        islands=islands,
+        tabu=reader.number("tabu", int, d.tabu, 0, cap=MAX_POPULATION),
         max_evaluations=max_evaluations,
         max_seconds=None if max_seconds is None else float(max_seconds),
         patience=reader.number("patience", int, d.patience, 0, MAX_COUNT),
         memory=reader.get("memory", bool, d.memory),
         population=population,
-        generations=reader.number("generations", int, d.generations, 1, MAX_COUNT),
+        generations=reader.number("generations", int, d.generations, 1, cap=MAX_COUNT),
         survivors=reader.number("survivors", float, d.survivors, 0.01, 1.0),
         elites=reader.number("elites", int, min(d.elites, population - 1), 0, population - 1),
         crossover=reader.number("crossover", float, d.crossover, 0.0, 1.0),
         mutation=reader.number("mutation", float, d.mutation, 0.0, 1.0),
         max_edits=reader.number("max_edits", int, d.max_edits, 1, 100),
-        tournament=reader.number("tournament", int, d.tournament, 1, MAX_POPULATION),
-        seed=reader.number("seed", int, d.seed, -MAX_COUNT, MAX_COUNT),
+        tournament=reader.number("tournament", int, d.tournament, 1, cap=MAX_POPULATION),
+        seed=reader.number("seed", int, d.seed, -MAX_COUNT, cap=MAX_COUNT),
         operators=operators,
     )
+
+
+def _algorithm(reader: _Reader, population: int) -> tuple[str, IslandsConfig]:
+    """``search.algorithm`` (a name in the strategies registry) and ``search.islands`` (checked for islands)."""
+    from evolve.search.strategies import STRATEGIES
+
+    algorithm = reader.get("algorithm", str, SearchConfig.algorithm)
+    if algorithm not in STRATEGIES:
+        raise reader.fail("algorithm", f"names unknown search algorithm {algorithm!r}; known: {', '.join(STRATEGIES)}")
+    section = reader.section("islands", {f.name for f in dataclasses.fields(IslandsConfig)})
+    d = IslandsConfig()
+    count = section.number("count", int, d.count, 2, cap=MAX_POPULATION)
+    islands = IslandsConfig(count=count,
+                            migration_interval=section.number("migration_interval", int, d.migration_interval, 1,
+                                                              cap=MAX_COUNT),
+                            migrants=section.number("migrants", int, d.migrants, 1, cap=MAX_POPULATION))
+    if algorithm == "islands":
+        if population < 2 * count:
+            raise reader.fail("population", f"must be at least 2 per island ({2 * count} for {count} islands), "
+                                            f"got {population}")
+        if islands.migrants >= population // count:
+            raise section.fail("migrants", f"must be below the island size ({population // count}: the population "
+                                           f"{population} shared by {count} islands), got {islands.migrants}")
+    return algorithm, islands
 
 
 _BRANCH_FORBIDDEN = (" ", "~", "^", ":", "?", "*", "[", "\\", "..", "@{", "//")

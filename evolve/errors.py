@@ -68,4 +68,7 @@ def exception_line(output: str, limit: int = 300) -> str:
     named = [line.strip() for line in lines if _EXCEPTION.match(line.strip())]
     if named:
         return named[-1][:limit]
+    told = [line.strip() for line in lines if "error:" in line.lower()]  # ``pytest: error: ...`` and the like
+    if told:
+        return told[-1][:limit]
     return next((line.strip() for line in reversed(lines) if line.strip()), "")[:limit]

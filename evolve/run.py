@@ -42,6 +42,7 @@ from mutations._index import ModuleIndex
 from mutations.pool import SitePool
 from evolve.evaluation.senses import Senses, measure_senses, test_seconds_for
 from evolve.search.attention import Attention
+from evolve.search.immunity import Antibody, Memory
 from populations.patch import Patch, apply_patch
 
 
@@ -262,10 +263,17 @@ def _search(config: Config, evaluator: Evaluator, indexes: dict[str, ModuleIndex
                               elites=s.elites, crossover=s.crossover, mutation=s.mutation,
                               max_edits=s.max_edits, tournament=s.tournament, max_evaluations=s.max_evaluations,
                               max_seconds=s.max_seconds, patience=s.patience if config.mode == "improve" else 0,
-                              stop_when_repaired=config.mode == "repair")
+                              stop_when_repaired=config.mode == "repair", algorithm=s.algorithm,
+                              islands=s.islands.count, migration_interval=s.islands.migration_interval,
+                              migrants=s.islands.migrants, tabu=s.tabu)
     progress = Progress(s.generations, enabled=show_progress)
-    print(f"evolve: run {store.run_id}: {pool.size} edit sites, seed {s.seed}; {budget_words(config, baseline)}",
+    print(f"evolve: run {store.run_id}: {pool.size} edit sites, seed {s.seed}, search {s.algorithm}; "
+          f"{budget_words(config, baseline)}",
           file=out)
+    project = str(config.target.root)
+    memory = _immunity(config, history, indexes, baseline, store, resume is not None, out)
+    if memory.active:
+        pool.edit_filter = memory.allows
 
     def on_evaluated(gen: int, patch: Patch, obs: Observation, score: Score) -> None:
         origin = engine.origin(patch)
@@ -277,8 +285,11 @@ def _search(config: Config, evaluator: Evaluator, indexes: dict[str, ModuleIndex
         }
         store.append("evaluations.jsonl", record)
         history.evaluation(record)
+        memory.observe(patch, obs)
 
     def on_generation(gen: int, record: dict[str, Any], population: list[Any]) -> None:
+        history.save_antibodies(project, [a.to_row() for a in memory.settle()])
+        record["immunity"] = memory.counters.to_json()
         store.append("generations.jsonl", record)
         history.generation(record, [ind.patch for ind in population])
         save_checkpoint(store, Checkpoint(engine.state(gen, population), evaluator.cache, evaluator.stats,
@@ -288,7 +299,6 @@ def _search(config: Config, evaluator: Evaluator, indexes: dict[str, ModuleIndex
         progress.update(gen, stats.evaluations, stats.cache_hits, record["best"], words)
 
     rng = random.Random(s.seed)
-    project = str(config.target.root)
     engine = Engine(settings, pool, evaluator, scorer, baseline, rng, on_generation=on_generation,
                     on_evaluated=on_evaluated,
                     remembered_weights=history.remembered_weights(project) if s.memory else None)
@@ -303,7 +313,10 @@ def _search(config: Config, evaluator: Evaluator, indexes: dict[str, ModuleIndex
         raise
     finally:
         progress.close()
-    return _finish(config, result, scorer, indexes, baseline, store, out, evaluator, history)
+    history.save_antibodies(project, [a.to_row() for a in memory.settle()])
+    print(f"evolve: {memory.end_line()}", file=out)
+    return _finish(config, result, scorer, indexes, baseline, store, out, evaluator, history,
+                   immunity=memory.counters.to_json())
 
 
 def _save_best_so_far(config: Config, engine: Engine, scorer: Scorer, indexes: dict[str, ModuleIndex],
@@ -335,6 +348,32 @@ def _attention(config: Config, evaluator: Evaluator, indexes: dict[str, ModuleIn
         for line in attention.describe():
             print(f"evolve: {line}", file=out)
     return attention
+
+
+def _immunity(config: Config, history: HistoryWriter, indexes: dict[str, ModuleIndex], baseline: Observation,
+              store: RunStore, resumed: bool, out: TextIO) -> Memory:
+    """The project's immune memory (``evolve.search.immunity``): every antibody learns; with
+    ``search.memory`` those the run started with block. They are kept in the run folder's
+    ``immunity.json``, so a resumed run blocks exactly what the uninterrupted one did."""
+    project = str(config.target.root)
+    known = [Antibody.from_row(row) for row in history.antibodies(project)]
+    recorded = store.path / "immunity.json"
+    try:
+        immune = [Antibody.from_row(row) for row in json.loads(recorded.read_text(encoding="utf-8"))["antibodies"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        immune = known if config.search.memory else []
+        store.write_json("immunity.json", {"project": project, "antibodies": [a.to_row() for a in immune]})
+    memory = Memory.start(indexes, store.run_id, baseline, known, immune)
+    if resumed:
+        try:
+            last = (store.path / "generations.jsonl").read_text(encoding="utf-8").splitlines()[-1]
+            memory.restore(json.loads(last).get("immunity") or {})
+        except (OSError, ValueError, IndexError, AttributeError):
+            pass
+    line = memory.start_line()
+    if line and not resumed:
+        print(f"evolve: {line}", file=out)
+    return memory
 
 
 def _warn_history(history: HistoryWriter, out: TextIO) -> None:
@@ -382,13 +421,13 @@ def _duration(seconds: float) -> str:
 
 def _finish(config: Config, result: SearchResult, scorer: Scorer, indexes: dict[str, ModuleIndex],
             baseline: Observation, store: RunStore, out: TextIO, evaluator: Evaluator,
-            history: HistoryWriter) -> RunOutcome:
+            history: HistoryWriter, immunity: Mapping[str, int] | None = None) -> RunOutcome:
     if result.best_observation.status == Status.PASSED and result.best_patch.edits:
         remeasured = evaluator.remeasure(result.best_patch, baseline)
         result.best_observation, result.best_score = remeasured, scorer.score(remeasured)
     dropped = _minimise_best(result, scorer, indexes, baseline, evaluator, out)
     improved, integrate, diff, applied, best_record, summary = _write_result(
-        config, result, scorer, indexes, baseline, store, evaluator, dropped)
+        config, result, scorer, indexes, baseline, store, evaluator, dropped, immunity)
     history.finish(summary, best_record, diff)
     history.remember_weights(str(config.target.root), result.operator_weights)
     _warn_history(history, out)
@@ -399,8 +438,8 @@ def _finish(config: Config, result: SearchResult, scorer: Scorer, indexes: dict[
 
 
 def _write_result(config: Config, result: SearchResult, scorer: Scorer, indexes: dict[str, ModuleIndex],
-                  baseline: Observation, store: RunStore, evaluator: Evaluator,
-                  dropped: list[str]) -> tuple[bool, bool, str, Any, dict[str, Any], dict[str, Any]]:
+                  baseline: Observation, store: RunStore, evaluator: Evaluator, dropped: list[str],
+                  immunity: Mapping[str, int] | None = None) -> tuple[bool, bool, str, Any, dict[str, Any], dict[str, Any]]:
     """Write ``best.json``, ``best.diff`` and ``summary.json``; (improved, integrate, diff, applied, best, summary)."""
     best = result.best_score
     base_sources = {f: i.source for f, i in indexes.items()}
@@ -430,7 +469,10 @@ def _write_result(config: Config, result: SearchResult, scorer: Scorer, indexes:
         "operators": {k: vars(v) for k, v in sorted(result.operator_stats.items())},
         "operator_weights": {k: round(v, 4) for k, v in sorted(result.operator_weights.items())},
         "stopped_by": result.stopped_by,
+        **result.extra,  # the strategy's: algorithm, NSGA-II's pareto_front
     }
+    if immunity is not None:
+        summary["immunity"] = dict(immunity)
     store.write_json("summary.json", summary)
     return improved, integrate, diff, applied, best_record, summary
 

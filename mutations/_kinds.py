@@ -7,16 +7,12 @@ operators use it to prove preconditions (a result is immutable, a string is
 built, an accumulator starts at an integer); the repair operators use it to keep
 their choices plausible (an ``e + 1`` on an integer, a name of the right type).
 
-The purity allow-lists are here too: a call is *pure* when it is a builtin or a
-method on this list and its arguments are pure. Methods are recognised by name
-only when the name belongs to ``str`` alone (``strip``, ``lower``…); methods
-that other types share with different behaviour (``get``: ``dict.get`` reads,
-``queue.Queue.get`` takes) count only on a receiver whose kind is known.
+Which calls only read (the purity allow-lists) is ``_purity``'s business.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import libcst as cst
 
@@ -31,7 +27,7 @@ IMMUTABLE = frozenset({INT, FLOAT, NUMBER, STR, BYTES, BOOL, NONE, TUPLE, FROZEN
 NUMERIC = frozenset({INT, FLOAT, NUMBER, BOOL})
 UNHASHABLE = frozenset({LIST, DICT, SET})
 
-_BUILTIN_RESULTS = {
+BUILTIN_RESULTS = {
     "len": INT, "ord": INT, "hash": INT, "int": INT, "round": INT, "float": FLOAT, "abs": NUMBER,
     "sum": NUMBER, "pow": NUMBER, "str": STR, "repr": STR, "chr": STR, "format": STR, "ascii": STR,
     "hex": STR, "oct": STR, "bin": STR, "bool": BOOL, "isinstance": BOOL, "callable": BOOL, "any": BOOL,
@@ -51,7 +47,7 @@ STR_METHODS = {
 }
 """Methods only ``str`` (and ``bytes``) have among the builtin types: recognised by name."""
 
-_SHARED_READS = {
+SHARED_READS = {
     STR: {"count": INT, "index": INT, "join": STR, "format": STR, "replace": STR},
     LIST: {"count": INT, "index": INT, "copy": LIST},
     TUPLE: {"count": INT, "index": INT},
@@ -61,18 +57,6 @@ _SHARED_READS = {
     FROZENSET: {"union": FROZENSET, "intersection": FROZENSET, "issubset": BOOL, "isdisjoint": BOOL},
 }
 """Read-only methods that other types share under the same name: pure on a known receiver only."""
-
-PURE_BUILTINS = frozenset(_BUILTIN_RESULTS) - {"iter", "map", "filter"} | {"min", "max", "issubclass", "type"}
-"""Builtins without side effects (``map``/``filter`` call a function, ``iter``/``next`` are stateful)."""
-
-PURE_MODULE_FUNCTIONS = frozenset({
-    "math.sqrt", "math.floor", "math.ceil", "math.log", "math.log2", "math.log10", "math.exp", "math.fabs",
-    "math.isnan", "math.isinf", "math.isfinite", "math.gcd", "math.comb", "math.perm", "math.factorial",
-    "math.hypot", "math.sin", "math.cos", "math.tan", "math.atan2", "math.isqrt", "math.prod", "math.fsum",
-    "bisect.bisect_left", "bisect.bisect_right", "bisect.bisect", "operator.itemgetter",
-    "string.capwords", "re.escape",
-})
-"""Standard-library functions that only read their arguments."""
 
 MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "update", "add", "discard",
                       "sort", "reverse", "setdefault", "popitem", "appendleft", "popleft", "extendleft",
@@ -195,8 +179,8 @@ class Kinds:
                 return join([self.of(a.value, depth + 1) for a in node.args if a.keyword is None])
             if func.value == "round" and len(node.args) == 2:
                 return NUMBER
-            if func.value in _BUILTIN_RESULTS:
-                return _BUILTIN_RESULTS[func.value]
+            if func.value in BUILTIN_RESULTS:
+                return BUILTIN_RESULTS[func.value]
             function = self._functions.get(func.value)
             if function is not None:
                 return self.returns(function, depth + 1)
@@ -207,7 +191,7 @@ class Kinds:
             if receiver in (STR, UNKNOWN) and method in STR_METHODS:
                 result = STR_METHODS[method]
                 return BYTES if receiver == BYTES and result == STR else result
-            table = _SHARED_READS.get(receiver, {})
+            table = SHARED_READS.get(receiver, {})
             if method in table:
                 return table[method]
         return UNKNOWN
@@ -264,7 +248,7 @@ class Kinds:
         if key in self.index.memo:
             return self.index.memo[key]  # type: ignore[return-value]
         out: list[cst.CSTNode | str] | None = []
-        for sub in _walk_own(function.body):
+        for sub in walk_own(function.body):
             found = _binding_value(sub, name, self)
             if found is False:
                 out = None
@@ -291,12 +275,17 @@ class Kinds:
         return join([self.of(v, 1) if isinstance(v, cst.CSTNode) else v for v in values])
 
 
-def _walk_own(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """``node`` and its descendants, not entering nested functions, classes or lambdas."""
+def walk_own(node: cst.CSTNode, into_comprehensions: bool = True) -> Iterator[cst.CSTNode]:
+    """``node`` and its descendants, not entering nested functions, classes or lambdas
+    (nor comprehensions, unless asked)."""
     yield node
     for child in node.children:
-        if not isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            yield from _walk_own(child)
+        if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if not into_comprehensions and isinstance(child, (cst.ListComp, cst.SetComp, cst.DictComp,
+                                                          cst.GeneratorExp)):
+            continue
+        yield from walk_own(child, into_comprehensions)
 
 
 def _binding_value(node: cst.CSTNode, name: str, kinds: Kinds) -> cst.CSTNode | str | bool | None:
@@ -437,73 +426,3 @@ def integer_like(node: cst.CSTNode, index: ModuleIndex, depth: int = 0) -> bool:
         return bool(values) and all(v == INT if isinstance(v, str) else integer_like(v, index, depth + 1)
                                     for v in values)  # type: ignore[union-attr]
     return False
-
-
-# --- purity -------------------------------------------------------------------
-
-
-def pure_call(call: cst.Call, kinds_: Kinds, also: Callable[[cst.Call], bool] | None = None) -> bool:
-    """Does this call (not its arguments) only read? Builtins and module functions on the
-    allow-lists, ``str`` methods by name, shared read-only methods on a known receiver;
-    ``also`` may accept more (a memoised function's own recursive calls)."""
-    if also is not None and also(call):
-        return True
-    func = call.func
-    name = dotted(func)
-    if isinstance(func, cst.Name):
-        if func.value in kinds_.shadowed or func.value not in PURE_BUILTINS:
-            return False
-        return _pure_keywords(call, kinds_, also)
-    if name in PURE_MODULE_FUNCTIONS and name.split(".")[0] not in _locally_bound(kinds_):
-        return True
-    if isinstance(func, cst.Attribute):
-        method = func.attr.value
-        receiver = kinds_.of(func.value)
-        if method in STR_METHODS and receiver in (STR, BYTES, UNKNOWN):
-            return True
-        return method in _SHARED_READS.get(receiver, {})
-    return False
-
-
-def _locally_bound(kinds_: Kinds) -> frozenset[str]:
-    """Names the module binds other than by ``import`` (a variable called ``math``)."""
-    return kinds_.shadowed - _imported(kinds_.index.module)
-
-
-def _imported(module: cst.Module) -> frozenset[str]:
-    out: set[str] = set()
-    for node in walk(module):
-        if isinstance(node, cst.Import):
-            for alias in node.names:
-                if alias.asname is None:
-                    out.add(alias.evaluated_name.split(".")[0])
-    return frozenset(out)
-
-
-def _pure_keywords(call: cst.Call, kinds_: Kinds, also: Callable[[cst.Call], bool] | None) -> bool:
-    """``key=`` functions of ``sorted``/``min``/``max`` must be pure too."""
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "key":
-            if not pure_function_value(arg.value, kinds_, also):
-                return False
-    return True
-
-
-def pure_function_value(value: cst.BaseExpression, kinds_: Kinds,
-                        also: Callable[[cst.Call], bool] | None = None) -> bool:
-    """A ``key=`` argument: a pure builtin by name, or a lambda whose body is pure."""
-    if isinstance(value, cst.Name):
-        return value.value in PURE_BUILTINS and value.value not in kinds_.shadowed
-    if isinstance(value, cst.Lambda):
-        return pure_expression(value.body, kinds_, also)
-    return False
-
-
-def pure_expression(node: cst.CSTNode, kinds_: Kinds, also: Callable[[cst.Call], bool] | None = None) -> bool:
-    """Does evaluating ``node`` only read (every call in it pure; no ``:=``, yield or await)?"""
-    for sub in walk(node):
-        if isinstance(sub, (cst.NamedExpr, cst.Yield, cst.Await)):
-            return False
-        if isinstance(sub, cst.Call) and not pure_call(sub, kinds_, also):
-            return False
-    return True

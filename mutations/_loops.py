@@ -10,29 +10,17 @@ counts as guarded when anything before it on its iteration could skip it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from functools import lru_cache
 
 import libcst as cst
 
 from mutations._index import ModuleIndex
-from mutations._kinds import MUTATORS, Kinds, enclosing_function, pure_call, walk
+from mutations._kinds import MUTATORS, Kinds, enclosing_function, walk
+from mutations._purity import pure_call
 
 NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
                  cst.GeneratorExp)
 _JUMPS = (cst.Break, cst.Continue, cst.Return, cst.Raise, cst.Yield, cst.Await)
-
-
-def walk_own(node: cst.CSTNode, into_comprehensions: bool = True) -> Iterator[cst.CSTNode]:
-    """``node`` and its descendants, not entering nested functions, classes or lambdas
-    (nor comprehensions, unless asked)."""
-    yield node
-    for child in node.children:
-        if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        if not into_comprehensions and isinstance(child, NESTED_SCOPES):
-            continue
-        yield from walk_own(child, into_comprehensions)
 
 
 def roots(target: cst.CSTNode) -> set[str]:

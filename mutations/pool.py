@@ -67,6 +67,9 @@ class SitePool:
         self.drawn: dict[str, list[float]] | None = None if site_weights is None else {
             n: [site_weights(f, i) for f, i in found] for n, found in self.sites.items()}
         """Per operator, its sites' weights (None: all alike)."""
+        self.edit_filter: Callable[[str, str, str, Mapping[str, object]], bool] | None = None
+        """Vetoes proposed edits: (operator, file, node id, params) -> may it be proposed (the immune memory,
+        ``evolve.search.immunity.Memory.allows``). Drawing tries again within its bounded attempts."""
 
     @property
     def size(self) -> int:
@@ -96,6 +99,9 @@ class SitePool:
         return None
 
     def may_touch(self, name: str, file: str, node_id: str, params: Mapping[str, object]) -> bool:
-        """Every node the edit rewrites may be edited (a swap's partner is no docstring, say)."""
+        """Every node the edit rewrites may be edited (a swap's partner is no docstring, say), and
+        ``edit_filter`` lets the edit be proposed."""
         weigh = self.site_weights
-        return weigh is None or all(weigh(file, n) > 0 for n in self.operators[name].touched(node_id, params))
+        if weigh is not None and not all(weigh(file, n) > 0 for n in self.operators[name].touched(node_id, params)):
+            return False
+        return self.edit_filter is None or self.edit_filter(name, file, node_id, params)

@@ -15,7 +15,6 @@ from mutations._names import MODULE, VALUE, free_names, names
 from mutations._render import bare, code, fit
 from mutations.repair_exprs import _parent, in_function_body, value_slot
 
-
 # --- wrapping and unwrapping calls --------------------------------------------
 
 SAFE_WRAPPERS = ("abs", "float", "int", "len", "list", "max", "min", "reversed", "round", "set", "sorted", "str",

@@ -10,8 +10,15 @@ import libcst as cst
 from mutations._base import ChoiceOperator, Example, Params, Rewritten
 from mutations._index import ModuleIndex
 from mutations._kinds import STR, enclosing_function, kinds, walk
-from mutations._loops import NOT_IN_GENEXP, contains, kept_comments, names_in, only_statement, plain_loop, \
-    previous_statement
+from mutations._loops import (
+    NOT_IN_GENEXP,
+    contains,
+    kept_comments,
+    names_in,
+    only_statement,
+    plain_loop,
+    previous_statement,
+)
 from mutations.speedups_loops import fresh_name
 
 # --- append loop -> comprehension ---------------------------------------------
@@ -123,8 +130,10 @@ class AppendToComprehension(ChoiceOperator):
         assert isinstance(assign, cst.Assign)
         trailing = line.trailing_whitespace if line.trailing_whitespace.comment else updated.trailing_whitespace
         inner_lines = [*line.leading_lines]
-        if condition is not None:
-            inner_lines = [*only_statement(loop.body).leading_lines, *inner_lines]  # type: ignore[union-attr]
+        branch = only_statement(loop.body)
+        if condition is not None and isinstance(branch, cst.If):
+            header = branch.body.header.comment if isinstance(branch.body, cst.IndentedBlock) else None
+            inner_lines = [*branch.leading_lines, *([cst.EmptyLine(comment=header)] if header else []), *inner_lines]
         comments = kept_comments(loop, cst.SimpleStatementLine(body=[], leading_lines=inner_lines))
         return updated.with_changes(body=[assign.with_changes(value=comp)], trailing_whitespace=trailing,
                                     leading_lines=[*updated.leading_lines, *comments])

@@ -23,11 +23,12 @@ from mutations._kinds import (
     dotted,
     enclosing_function,
     kinds,
-    pure_expression,
     walk,
+    walk_own,
 )
-from mutations._loops import NESTED_SCOPES, impure_calls, runs_at_least_once, unguarded, walk_own, written
+from mutations._loops import NESTED_SCOPES, impure_calls, runs_at_least_once, unguarded, written
 from mutations._names import VALUE, free_names, names
+from mutations._purity import pure_expression
 from mutations._render import bare
 
 # --- naming -------------------------------------------------------------------

@@ -24,15 +24,14 @@ from mutations._kinds import (
     dotted,
     join,
     kinds,
-    pure_call,
     returns_of,
     walk,
+    walk_own,
 )
-from mutations._loops import walk_own
 from mutations._names import VALUE, free_names, names
+from mutations._purity import FunctionPurity, method_of, pure_call
 
 _CACHES = frozenset({"cache", "lru_cache", "cached_property", "memoize"})
-_STATEFUL = (cst.Yield, cst.Await, cst.Global, cst.Nonlocal)
 
 
 def _decorator_names(function: cst.FunctionDef) -> list[str]:
@@ -71,98 +70,6 @@ class _Place:
         if self.kind == "method":
             return dotted(call.func) == f"self.{name}"
         return isinstance(call.func, cst.Name) and call.func.value == name
-
-
-class _Purity:
-    """Is a function pure (reads only its arguments and constants; writes nothing but locals)?"""
-
-    def __init__(self, index: ModuleIndex) -> None:
-        self.index = index
-        self.kinds = kinds(index)
-        self.module_functions = {s.name.value: s for s in index.module.body if isinstance(s, cst.FunctionDef)}
-        self._memo: dict[int, bool] = {}
-
-    def function(self, function: cst.FunctionDef, place: _Place | None) -> bool:
-        key = id(function)
-        if key in self._memo:
-            return self._memo[key]
-        self._memo[key] = True  # recursion through other module functions: assume, then check
-        result = self._check(function, place)
-        self._memo[key] = result
-        return result
-
-    def _check(self, function: cst.FunctionDef, place: _Place | None) -> bool:
-        if function.asynchronous is not None or any(isinstance(n, _STATEFUL) for n in walk_own(function.body)):
-            return False
-        if any(isinstance(n, (cst.FunctionDef, cst.ClassDef)) for n in walk(function.body)):
-            return False
-        fresh = _fresh_locals(function, self.kinds)
-        for node in walk_own(function.body):
-            if isinstance(node, cst.Call) and not self._call_ok(node, function, place):
-                return False
-            if isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Del)) and not _writes_local(node, fresh):
-                return False
-        return True
-
-    def _call_ok(self, call: cst.Call, function: cst.FunctionDef, place: _Place | None) -> bool:
-        if place is not None and place.is_self_call(call):
-            return True
-        if pure_call(call, self.kinds):
-            return True
-        func = call.func
-        if isinstance(func, cst.Name) and func.value in self.module_functions:
-            return self.function(self.module_functions[func.value], None)
-        if place is not None and place.kind == "method" and isinstance(func, cst.Attribute) \
-                and isinstance(func.value, cst.Name) and func.value.value == "self":
-            method = _method(place.owner, func.attr.value)  # type: ignore[arg-type]
-            return method is not None and self.function(method, place)
-        return _in_raise(call, function)
-
-
-def _method(cls: cst.ClassDef, name: str) -> cst.FunctionDef | None:
-    return next((s for s in cls.body.body if isinstance(s, cst.FunctionDef) and s.name.value == name), None)
-
-
-def _in_raise(call: cst.Call, function: cst.FunctionDef) -> bool:
-    """A call building the exception of a ``raise`` (an exception is never cached)."""
-    return any(isinstance(n, cst.Raise) and any(sub is call for sub in walk(n)) for n in walk_own(function.body))
-
-
-def _fresh_locals(function: cst.FunctionDef, kinds_: Kinds) -> set[str]:
-    """Locals bound only to new containers built in the function (safe to mutate)."""
-    out = set()
-    for node in walk_own(function.body):
-        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-            name = node.targets[0].target.value
-            values = kinds_.bound_in(function, name)
-            if values and all(not isinstance(v, str) and kinds_.of(v) in UNHASHABLE for v in values):
-                out.add(name)
-    return out
-
-
-def _writes_local(node: cst.CSTNode, fresh: set[str]) -> bool:
-    """Only plain names, or items/attributes of fresh local containers, are written."""
-    targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]  # type: ignore
-    if isinstance(node, cst.Del):
-        return all(isinstance(t, cst.Name) for t in targets)
-    for target in targets:
-        for element in _flat(target):
-            if isinstance(element, cst.Name):
-                continue
-            root = element
-            while isinstance(root, (cst.Attribute, cst.Subscript)):
-                root = root.value
-            if not (isinstance(root, cst.Name) and root.value in fresh):
-                return False
-    return True
-
-
-def _flat(target: cst.CSTNode) -> list[cst.CSTNode]:
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [x for e in target.elements for x in _flat(e.value)]
-    if isinstance(target, cst.StarredElement):
-        return _flat(target.value)
-    return [target]
 
 
 class AddCache(Operator):
@@ -259,10 +166,10 @@ def _decide(node_id: str, index: ModuleIndex) -> str | None:
     if place.kind == "other" or function.decorators or _has_star_params(function):
         return None
     if place.kind == "method" and (not function.params.params or function.params.params[0].name.value != "self"
-                                   or function.name.value.startswith("__") or _method(place.owner, "__eq__")
+                                   or function.name.value.startswith("__") or method_of(place.owner, "__eq__")
                                    or place.owner.decorators):  # type: ignore[union-attr]
         return None
-    purity = _Purity(index)
+    purity = FunctionPurity(index)
     if not purity.function(function, place):
         return None
     if not (_reads_constant_state(function, node_id, place, index) and _result_immutable(function, place, index)):
@@ -343,7 +250,7 @@ def _self_reads_ok(function: cst.FunctionDef, place: _Place, index: ModuleIndex)
     """Every ``self.attr`` read is assigned only in ``__init__``, to an immutable value."""
     cls = place.owner
     assert isinstance(cls, cst.ClassDef)
-    init = _method(cls, "__init__")
+    init = method_of(cls, "__init__")
     infer = kinds(index)
     methods = {s.name.value for s in cls.body.body if isinstance(s, cst.FunctionDef)}
     for node in walk_own(function.body):

@@ -54,14 +54,18 @@ def summary_text(s: Mapping[str, Any], weights: Mapping[str, float]) -> str:
         chain = " <- ".join(f"gen {step['gen']} {step['key'][:8]} ({step['variation']})" for step in s["lineage"])
         lines += ["", f"lineage: {chain}"]
     places = places_text(s.get("places"))
-    return "\n".join(lines + ["", _operator_lines(s["operators"])] + (["", *places] if places else []))
+    operators = _operator_lines(s["operators"], s.get("operator_weights") or {})
+    return "\n".join(lines + ["", operators] + (["", *places] if places else []))
 
 
-def _operator_lines(stats: Mapping[str, Mapping[str, int]]) -> str:
-    tried = sorted(((c["improved"], c["passed"], c["tried"], n) for n, c in stats.items() if c["tried"]),
-                   reverse=True)
-    rows = [f"  {n:<28} {t:>5} tried {p:>5} passed {i:>5} improved" for i, p, t, n in tried]
-    return "\n".join(["operators (by variants that improved):", *rows] if rows else ["operators: none tried"])
+def _operator_lines(stats: Mapping[str, Mapping[str, int]], weights: Mapping[str, float]) -> str:
+    names = sorted(set(stats) | set(weights), key=lambda n: (-weights.get(n, 0.0), n))
+    empty = {"tried": 0, "passed": 0, "improved": 0}
+    rows = [f"  {n:<28} weight {weights[n]:.3f} " if n in weights else f"  {n:<28} weight   –   " for n in names]
+    rows = [row + "{tried:>5} tried {passed:>5} passed {improved:>5} improved".format(**{**empty, **stats.get(n, {})})
+            for row, n in zip(rows, names)]
+    title = "operators (by the final weight credit assignment gave them):"
+    return "\n".join([title, *rows] if rows else ["operators: none tried"])
 
 
 def handle(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -102,8 +103,15 @@ def measure_interleaved(
     limits: Limits = Limits(),
     isolation: Isolation = Isolation(),
 ) -> Measurement:
-    """Time ``spec`` in both trees, interleaved, ``spec.repeats`` rounds; never raises."""
+    """Time ``spec`` in both trees, interleaved, ``spec.repeats`` rounds; never raises.
+
+    ``isolation`` names the folders the samples may read and write; without
+    any, the folder holding both trees is theirs.
+    """
     baseline_dir, variant_dir = Path(baseline_dir).resolve(), Path(variant_dir).resolve()
+    if not isolation.binds:
+        both = os.path.commonpath([baseline_dir, variant_dir])
+        isolation = replace(isolation, binds=(("rw", both),))
     if spec.kind == "callable":
         return _measure_callable(spec, baseline_dir, variant_dir, limits, isolation)
     sampler = _command_sample if spec.kind == "command" else _pytest_sample

@@ -247,8 +247,10 @@ PYTEST_ERROR = "pytest did not run the tests: "
 def _failure_reason(failing: list[str], result: Mapping[str, Any]) -> str:
     """``2 failing: t::a (AssertionError: ...) and 1 more``, or pytest's own word when it ran no test."""
     error = result.get("error")
-    if not failing or (error and not result.get("tests")):
-        return f"{PYTEST_ERROR}{error or 'exit code ' + str(result.get('exit_code'))}"
+    if error and (not failing or not result.get("tests")):
+        return f"{PYTEST_ERROR}{error}"
+    if not failing:
+        return f"pytest exit code {result.get('exit_code')} (no tests ran)"
     more = f" and {len(failing) - 1} more" if len(failing) > 1 else ""
     said = (result.get("failures") or {}).get(failing[0])
     return f"{len(failing)} failing: {failing[0]}{f' ({said})' if said else ''}{more}"

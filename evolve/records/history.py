@@ -52,6 +52,12 @@ CREATE TABLE IF NOT EXISTS operator_weights (
 CREATE TABLE IF NOT EXISTS promotions (
     id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, at REAL NOT NULL, branch TEXT, commit_sha TEXT,
     merged INTEGER NOT NULL DEFAULT 0, note TEXT);
+CREATE TABLE IF NOT EXISTS antibodies (
+    project TEXT NOT NULL, signature TEXT NOT NULL, operator TEXT NOT NULL, file TEXT NOT NULL, scope TEXT,
+    site TEXT, before_code TEXT, after_code TEXT, harm TEXT, detail TEXT, tests TEXT,
+    effectiveness REAL NOT NULL DEFAULT 1.0, harmed INTEGER NOT NULL DEFAULT 0,
+    harmless INTEGER NOT NULL DEFAULT 0, blocked INTEGER NOT NULL DEFAULT 0, created_run TEXT, updated_run TEXT,
+    created REAL, updated REAL, PRIMARY KEY (project, signature));
 """
 _BEGIN = """
 INSERT INTO runs (run_id, experiment, mode, seed, planned_generations, started, status, host, pid, path, config)
@@ -59,7 +65,11 @@ VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)
 ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished = NULL, host = excluded.host, pid = excluded.pid,
     planned_generations = excluded.planned_generations, config = excluded.config"""
 _JSON_COLUMNS = {"config", "baseline_score", "best_variant", "summary", "record", "population", "patch", "components",
-                 "figures", "parents"}
+                 "figures", "parents", "tests"}
+_LATER_TABLES = frozenset({"antibodies"})
+"""Tables added after the first schema: a reader of an older history treats them as empty (a writer adds them)."""
+_ANTIBODY_COLUMNS = ("signature", "operator", "file", "scope", "site", "before_code", "after_code", "harm", "detail",
+                     "tests", "effectiveness", "harmed", "harmless", "blocked", "created_run", "updated_run")
 
 
 def history_path(run_dir: Path | str = DEFAULT_RUN_DIR) -> Path:
@@ -104,6 +114,8 @@ def schema_problem(connection: sqlite3.Connection, upgrade: bool) -> str | None:
     """
     for table, columns in _expected_columns().items():
         present = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        if not present and table in _LATER_TABLES and not upgrade:
+            continue  # an older history: its readers see the table as empty
         if not present:
             return f"it has no table {table}"
         for name, kind, not_null, default, key in columns:
@@ -270,6 +282,29 @@ class HistoryWriter:
         for operator, weight in sorted(weights.items()):
             self._write("INSERT OR REPLACE INTO operator_weights (project, operator, weight, run_id, updated) "
                         "VALUES (?,?,?,?,?)", (project, operator, float(weight), self.run_id, time.time()))
+
+    def antibodies(self, project: str) -> list[dict[str, Any]]:
+        """The antibodies of ``project`` (its root folder) as rows (``evolve.search.immunity.Antibody.from_row``)."""
+        if self.connection is None:
+            return []
+        try:
+            rows = self.connection.execute("SELECT * FROM antibodies WHERE project = ? ORDER BY signature",
+                                           (project,)).fetchall()
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+            return []
+        return [_row(row) for row in rows]
+
+    def save_antibodies(self, project: str, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Write (insert or replace) antibodies of ``project``, as ``Antibody.to_row`` gives them."""
+        now = time.time()
+        for row in rows:
+            values = [_dump(row.get(c)) if c == "tests" else row.get(c) for c in _ANTIBODY_COLUMNS]
+            self._write(f"INSERT INTO antibodies (project, {', '.join(_ANTIBODY_COLUMNS)}, created, updated) "
+                        f"VALUES (?, {', '.join('?' for _ in _ANTIBODY_COLUMNS)}, ?, ?) "
+                        "ON CONFLICT (project, signature) DO UPDATE SET "
+                        + ", ".join(f"{c} = excluded.{c}" for c in _ANTIBODY_COLUMNS[1:]) + ", updated = excluded.updated",
+                        (project, *values, now, now))
 
     def promotion(self, branch: str, commit: str, merged: bool, note: str = "") -> None:
         """The run's best variant was committed to ``branch`` (and merged into the mainline if ``merged``)."""
@@ -447,6 +482,30 @@ class History:
 
     def promotions(self, run_id: str) -> list[dict[str, Any]]:
         return [_row(r) for r in self._rows("SELECT * FROM promotions WHERE run_id = ? ORDER BY at", [run_id])]
+
+    # ------------------------------------------------------------ immune memory
+
+    def _has_antibodies(self) -> bool:
+        return bool(self._rows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'antibodies'"))
+
+    def antibodies(self, project: str | None = None) -> list[dict[str, Any]]:
+        """The remembered antibodies (of ``project``, a target root folder, if given), most effective first."""
+        if not self._has_antibodies():
+            return []
+        where, values = (" WHERE project = ?", [project]) if project else ("", [])
+        return [_row(r) for r in self._rows("SELECT * FROM antibodies" + where
+                                            + " ORDER BY project, effectiveness DESC, file, signature", values)]
+
+    def forget_antibodies(self, project: str | None = None) -> int:
+        """Delete the antibodies (of ``project``, if given); how many there were."""
+        if not self._has_antibodies():
+            return 0
+        where, values = (" WHERE project = ?", (project,)) if project else ("", ())
+        try:
+            with self.connection:
+                return self.connection.execute("DELETE FROM antibodies" + where, values).rowcount
+        except sqlite3.Error as exc:
+            raise EvolveError(_damaged(self.path, exc)) from None
 
     def operator_stats(self, run_id: str) -> dict[str, dict[str, int]]:
         """Per operator: tried, compiled, passed, improved. A finished run's own counters; for a

@@ -72,6 +72,13 @@ def _lineage(history: History, run_id: str) -> list[dict[str, Any]]:
             for row in history.lineage(run_id)]
 
 
+def _final_weights(history: History, run_id: str) -> dict[str, float]:
+    """The operator probabilities credit assignment had reached at the last recorded generation."""
+    generations = history.generations(run_id)
+    record = (generations[-1].get("record") or {}) if generations else {}
+    return dict(record.get("operator_weights") or {})
+
+
 def report_summary(history: History, run_ref: str) -> dict[str, Any]:
     """Everything the report says about a run, as plain JSON-ready data."""
     run = history.run(run_ref)
@@ -86,6 +93,7 @@ def report_summary(history: History, run_ref: str) -> dict[str, Any]:
         "threshold": run.config.get("fitness", {}).get("threshold"), "run_folder": run.path,
         "best": best, "components": _components(run, best), "diff": run.diff,
         "operators": history.operator_stats(run.run_id), "lineage": _lineage(history, run.run_id),
+        "operator_weights": _final_weights(history, run.run_id),
         "places": read_places(run.path),
         "promotions": [{k: p[k] for k in ("branch", "commit_sha", "merged", "note")} | {"at": _when(p["at"])}
                        for p in history.promotions(run.run_id)],
@@ -155,11 +163,15 @@ def _components_html(s: Mapping[str, Any]) -> str:
                    "change"], rows, numeric={1, 2, 3, 4, 5})
 
 
-def _operators_html(stats: Mapping[str, Mapping[str, int]]) -> str:
-    rows = [[html.escape(name), c["tried"], c["compiled"], c["passed"], c["improved"],
-             f"{100 * c['improved'] / c['tried']:.0f} %" if c["tried"] else "–"] for name, c in stats.items()]
-    return _table(["operator", "tried", "compiled", "passed", "improved", "improved / tried"], rows,
-                  numeric={1, 2, 3, 4, 5})
+def _operators_html(stats: Mapping[str, Mapping[str, int]], weights: Mapping[str, float]) -> str:
+    names = sorted(set(stats) | set(weights), key=lambda n: -weights.get(n, 0.0))
+    empty = {"tried": 0, "compiled": 0, "passed": 0, "improved": 0}
+    rows = [[html.escape(name), f"{weights[name]:.3f}" if name in weights else "–",
+             *(stats.get(name, empty)[k] for k in ("tried", "compiled", "passed", "improved")),
+             f"{100 * c['improved'] / c['tried']:.0f} %" if (c := stats.get(name, empty))["tried"] else "–"]
+            for name in names]
+    return _table(["operator", "final weight", "tried", "compiled", "passed", "improved", "improved / tried"],
+                  rows, numeric={1, 2, 3, 4, 5, 6})
 
 
 def _lineage_html(steps: list[Mapping[str, Any]]) -> str:
@@ -193,7 +205,7 @@ def render_html(summary: Mapping[str, Any], images: Mapping[str, bytes]) -> str:
         f"<ul>{edits}</ul>", _diff_html(s["diff"]),
         "<h2>Fitness components against the baseline</h2>", _components_html(s),
         "<h2>Plots</h2>", _figures_html(images),
-        "<h2>Operator statistics</h2>", _operators_html(s["operators"]),
+        "<h2>Operator statistics</h2>", _operators_html(s["operators"], s.get("operator_weights") or {}),
         "<h2>Where edits went first</h2>", places_html(s.get("places")),
         "<h2>Lineage of the best individual</h2>", _lineage_html(s["lineage"]),
     ]

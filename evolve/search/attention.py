@@ -76,17 +76,15 @@ def _is_main_guard(node: cst.CSTNode) -> bool:
 
 def _docstring(body: Any) -> cst.CSTNode | None:
     """The docstring statement of a module's, class's or function's body, if it has one."""
-    statements = body.body if isinstance(body, (cst.IndentedBlock, cst.Module)) else None
-    if isinstance(body, cst.SimpleStatementSuite):
-        first: Any = body.body[0] if body.body else None
-        candidate = first
-    elif statements:
-        first = statements[0]
-        candidate = first.body[0] if isinstance(first, cst.SimpleStatementLine) and first.body else None
+    if isinstance(body, cst.SimpleStatementSuite):  # def f(): "doc"
+        statement = expression = body.body[0] if body.body else None
+    elif isinstance(body, (cst.IndentedBlock, cst.Module)) and body.body:
+        statement = body.body[0]
+        expression = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and statement.body else None
     else:
         return None
-    if isinstance(candidate, cst.Expr) and isinstance(candidate.value, (cst.SimpleString, cst.ConcatenatedString)):
-        return first
+    if isinstance(expression, cst.Expr) and isinstance(expression.value, (cst.SimpleString, cst.ConcatenatedString)):
+        return statement
     return None
 
 
@@ -110,9 +108,6 @@ class _File:
                     roots[index.ids[doc]] = DOCSTRING
             if _is_main_guard(node) and index.scope_of(node_id) == MODULE_SCOPE:
                 roots[node_id] = MAIN_BLOCK
-        for doc in (_docstring(index.module),):  # the module itself has no id
-            if doc is not None and doc in index.ids:
-                roots[index.ids[doc]] = DOCSTRING
         found = dict(roots)
         for node_id in index.nodes:
             for up in index.ancestors(node_id):

@@ -1,16 +1,21 @@
-"""The generational loop: DEAP's toolbox, logbook and hall of fame, our own loop.
+"""The search loop: DEAP's toolbox, logbook and hall of fame, our own loop, one strategy.
 
-DEAP supplies the vocabulary (a toolbox with ``select``, ``mate``, ``mutate``
-and ``map``; a ``Logbook``; a ``HallOfFame``) while the loop itself is ours so
-that checkpoints, statistics and adaptation hook in between generations.
-DEAP's ``creator`` classes stay inside this module; everything outside sees
-plain patches, observations and scores. All randomness flows from one seeded
-``random.Random``; DEAP's own random-using operators are not used.
+DEAP supplies the vocabulary (a toolbox with ``mate``, ``mutate`` and
+``evaluate``; a ``Logbook``; a ``HallOfFame``) while the loop itself is ours so
+that checkpoints, statistics and adaptation hook in between generations. What
+differs between search algorithms (the generational GA, islands, local search,
+NSGA-II, random search) is a ``Strategy`` from ``evolve.search.strategies``:
+how the first population is made and the next one from the scored current one.
+The loop they share is here: evaluation in one batch per generation, scoring,
+the hall of fame, budgets and stop rules, re-measuring kept individuals,
+records, checkpoints. DEAP's ``creator`` classes stay inside the search room
+(``individuals``); everything outside sees plain patches, observations and
+scores. All randomness flows from one seeded ``random.Random``; DEAP's own
+random-using operators are not used.
 """
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from collections import Counter
@@ -19,36 +24,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy
-from deap import base, creator, tools
+from deap import base, tools
 
 from evolve.evaluation.evaluator import Evaluator
 from evolve.search.credit import AdaptivePursuit
 from evolve.search.homeostasis import Controls, DiversityBand
+from evolve.search.individuals import Origin, fitness_key, individual, same_patch
+from evolve.search.strategies import STRATEGIES, Strategy
+from evolve.search.strategies._base import DUPLICATE_RETRIES
 from fitness.aggregate import REPAIRED, Score, Scorer
 from fitness.observation import Observation, Status
 from mutations.pool import SitePool
 from populations.patch import Patch
 from populations.variation import crossover, mutate
 
-DUPLICATE_RETRIES = 4
-"""Offspring drawn per slot, at most, before a duplicate patch is let into a generation."""
-
-if not hasattr(creator, "EvolveFitness"):
-    # (tier, value, -edits): ties between equal scores go to the patch with fewer edits.
-    creator.create("EvolveFitness", base.Fitness, weights=(1.0, 1.0, 1.0))
-
-
-class _Individual:
-    """A patch with its observation and score; DEAP attaches ``fitness``."""
-
-    def __init__(self, patch: Patch) -> None:
-        self.patch = patch
-        self.observation: Observation | None = None
-        self.score: Score | None = None
-
-
-if not hasattr(creator, "EvolveIndividual"):
-    creator.create("EvolveIndividual", _Individual, fitness=creator.EvolveFitness)
+_same_patch = same_patch  # checkpoints written before the strategies pickled the hall with this name
+__all__ = ["DUPLICATE_RETRIES", "Engine", "EngineState", "OperatorStats", "Origin", "SearchResult", "SearchSettings",
+           "fitness_key"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +61,16 @@ class SearchSettings:
     """Stop after this many generations without a better best (0: never)."""
     stop_when_repaired: bool = False
     """Repair mode: stop at the end of the generation that found a variant passing every test."""
+    algorithm: str = "ga"
+    """The strategy, by its name in ``evolve.search.strategies.STRATEGIES``."""
+    islands: int = 4
+    """``islands``: how many; the population is shared out among them."""
+    migration_interval: int = 5
+    """``islands``: generations between two ring migrations."""
+    migrants: int = 1
+    """``islands``: best distinct patches each island sends to the next one at a migration."""
+    tabu: int = 0
+    """``local``: how many recently visited patches are not proposed again (0: no tabu list)."""
 
 
 @dataclass
@@ -79,18 +81,6 @@ class OperatorStats:
     compiled: int = 0
     passed: int = 0
     improved: int = 0
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where an offspring came from: its parents' patch keys and the variation that made it.
-
-    Recorded for lineage (the report traces the best individual back to
-    generation 0); it consumes no randomness, so runs stay reproducible.
-    """
-
-    parents: tuple[str, ...] = ()
-    variation: str = "seed"
 
 
 @dataclass
@@ -107,6 +97,9 @@ class EngineState:
     controls: Controls | None = None
     best_gen: int = 0
     spent: int = 0
+    algorithm: str = "ga"
+    strategy: Any = None
+    """The strategy's own state (``Strategy.state``): islands, the local search's position, the Pareto front."""
 
 
 @dataclass
@@ -123,13 +116,15 @@ class SearchResult:
     """Why the loop ended: ``generations``, ``evaluations budget``, ``seconds budget``, ``repaired``, ``patience``."""
     operator_weights: dict[str, float] = field(default_factory=dict)
     """The operator probabilities credit assignment ended with."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """What the strategy adds to ``summary.json`` (``algorithm``; NSGA-II: ``pareto_front``)."""
 
 
 GenerationHook = Callable[[int, dict[str, Any], list[Any]], None]
 
 
 class Engine:
-    """Breeds patches: variation, evaluation in parallel, scoring, selection, records."""
+    """Breeds patches with a strategy: variation, evaluation in parallel, scoring, selection, records."""
 
     def __init__(
         self,
@@ -143,6 +138,8 @@ class Engine:
         on_evaluated: Callable[[int, Patch, Observation, Score], None] | None = None,
         remembered_weights: Mapping[str, float] | None = None,
     ) -> None:
+        if settings.algorithm not in STRATEGIES:
+            raise ValueError(f"unknown search algorithm {settings.algorithm!r}; known: {', '.join(STRATEGIES)}")
         self.settings = settings
         self.pool = pool
         self.evaluator = evaluator
@@ -152,25 +149,25 @@ class Engine:
         self.on_generation = on_generation
         self.on_evaluated = on_evaluated
         self.operator_stats: dict[str, OperatorStats] = {name: OperatorStats() for name in pool.sites}
-        self.hall = tools.HallOfFame(5, similar=_same_patch)
+        self.hall = tools.HallOfFame(5, similar=same_patch)
         self.logbook = tools.Logbook()
         self.logbook.header = ["gen", "evals", "cached", "best", "mean", "std"]
         self.toolbox = self._toolbox()
         self._eval_seconds = 0.0
         self._origins: dict[Patch, Origin] = {}
-        self._credit_due: dict[Patch, tuple[tuple[str, ...], tuple[int, float]]] = {}
-        self.credit = AdaptivePursuit.seeded(sorted(pool.sites), remembered_weights or {})
+        self._credit_due: dict[Patch, tuple[AdaptivePursuit, tuple[str, ...], tuple[int, float]]] = {}
+        self.remembered_weights = dict(remembered_weights or {})
+        self.credit = AdaptivePursuit.seeded(sorted(pool.sites), self.remembered_weights)
         self.pool.weights = dict(self.credit.probabilities)
         self.controls = Controls(settings.mutation, settings.tournament)
         self.band = DiversityBand()
         self.best_gen = 0
         self._best_key: tuple[float, ...] | None = None
         self._spent_before = 0
-        self._correction: dict[str, Any] | None = None
+        self.strategy: Strategy = STRATEGIES[settings.algorithm](self)
 
     def _toolbox(self) -> base.Toolbox:
         toolbox = base.Toolbox()
-        toolbox.register("select", self._tournament)
         toolbox.register("mate", lambda a, b: crossover(a, b, self.rng))
         toolbox.register("mutate", lambda p: mutate(p, self.pool, self.rng, self.settings.max_edits))
         toolbox.register("evaluate", self._evaluate)
@@ -179,43 +176,45 @@ class Engine:
     # ------------------------------------------------------------ the loop
 
     def run(self, start_population: Sequence[Patch] | None = None, resume: EngineState | None = None) -> SearchResult:
-        """Breed until a stop rule holds (see ``stop_reason``), from seeds, given patches, or a checkpoint."""
+        """Search until a stop rule holds (see ``stop_reason``), from seeds, given patches, or a checkpoint."""
         started = time.perf_counter()
         if resume is not None:
             population, gen = self._restore(resume), resume.gen
         else:
-            seeds = [creator.EvolveIndividual(p) for p in (start_population or self._seed())]
-            population, gen = self._affordable(seeds), 0
-            self.toolbox.evaluate(population, gen)
-            self._record(gen, population)
+            population, gen = self._generation(self.strategy.first(start_population), 0), 0
         while (reason := self.stop_reason(gen, time.perf_counter() - started)) is None:
             gen += 1
-            population = self._next_generation(population)
-            kept = [ind for ind in population if ind.score is not None]
-            self._remeasure_elites(kept)
-            fresh = self._affordable([ind for ind in population if ind.score is None])
-            population = kept + fresh
-            self.toolbox.evaluate(fresh, gen)
-            self._adapt(population)
-            self._record(gen, population)
-        best = self.hall[0]
+            self._origins, self._credit_due = {}, {}
+            population = self._generation(self.strategy.next(population, gen), gen)
         seconds = time.perf_counter() - started
+        return self._result(reason, seconds, max(0.0, seconds - self._eval_seconds))
+
+    def _generation(self, population: list[Any], gen: int) -> list[Any]:
+        """Kept individuals re-measured, new ones (as many as the budget pays for) evaluated, then recorded."""
+        kept = [ind for ind in population if ind.score is not None]
+        if gen > 0:
+            self._remeasure_elites(self.strategy.remeasured(kept))
+        fresh = self._affordable([ind for ind in population if ind.score is None])
+        paid = {id(ind) for ind in fresh}
+        population = [ind for ind in population if ind.score is not None or id(ind) in paid]
+        self.toolbox.evaluate(fresh, gen)
+        self.strategy.evaluated(population, gen)
+        self._record(gen, population)
+        return population
+
+    def _result(self, stopped_by: str, seconds: float = 0.0, engine_seconds: float = 0.0) -> SearchResult:
+        best = self.strategy.best()
         return SearchResult(
             best_patch=best.patch, best_observation=best.observation, best_score=best.score,
-            logbook=self.logbook, generations=gen, operator_stats=self.operator_stats,
-            seconds=seconds, engine_seconds=max(0.0, seconds - self._eval_seconds), stopped_by=reason,
-            operator_weights=dict(self.credit.probabilities),
+            logbook=self.logbook, generations=len(self.logbook) - 1, operator_stats=self.operator_stats,
+            seconds=seconds, engine_seconds=engine_seconds, stopped_by=stopped_by,
+            operator_weights=self.strategy.operator_weights(),
+            extra={"algorithm": self.strategy.name, **self.strategy.summary()},
         )
 
     def result_so_far(self, stopped_by: str) -> SearchResult | None:
         """The best individual found until now, as a result (None before anything was evaluated)."""
-        if not self.hall:
-            return None
-        best = self.hall[0]
-        return SearchResult(best_patch=best.patch, best_observation=best.observation, best_score=best.score,
-                            logbook=self.logbook, generations=len(self.logbook) - 1,
-                            operator_stats=self.operator_stats, stopped_by=stopped_by,
-                            operator_weights=dict(self.credit.probabilities))
+        return self._result(stopped_by) if self.hall else None
 
     @property
     def spent(self) -> int:
@@ -247,7 +246,8 @@ class Engine:
         """Everything the loop needs to continue after ``gen`` exactly as if never stopped."""
         return EngineState(gen=gen, population=list(population), hall=self.hall, logbook=self.logbook,
                            rng_state=self.rng.getstate(), operator_stats=dict(self.operator_stats),
-                           credit=self.credit, controls=self.controls, best_gen=self.best_gen, spent=self.spent)
+                           credit=self.credit, controls=self.controls, best_gen=self.best_gen, spent=self.spent,
+                           algorithm=self.strategy.name, strategy=self.strategy.state())
 
     def _restore(self, state: EngineState) -> list[Any]:
         self.hall, self.logbook = state.hall, state.logbook
@@ -260,57 +260,37 @@ class Engine:
             self.controls = state.controls
         self.best_gen, self._spent_before = state.best_gen, state.spent
         self._best_key = tuple(self.hall[0].fitness.values) if self.hall else None
+        if state.strategy is not None:
+            self.strategy.restore(state.strategy)
         return list(state.population)
 
-    def _seed(self) -> list[Patch]:
-        patches: list[Patch] = []
-        for _ in range(self.settings.population):
-            edit = self.pool.random_edit(self.rng)
-            patches.append(Patch((edit,)) if edit is not None else Patch())
-        return patches
+    # ------------------------------------------------------------ what strategies call
 
-    def _next_generation(self, population: list[Any]) -> list[Any]:
-        s = self.settings
-        survivors = tools.selBest(population, max(2, math.ceil(s.survivors * len(population))))
-        elites = tools.selBest(population, s.elites)
-        offspring: list[Any] = [self._clone(e) for e in elites]
-        self._origins, self._credit_due = {}, {}
-        seen = {ind.patch for ind in offspring}
-        attempts = 0
-        while len(offspring) < s.population:
-            attempts += 1
-            p1, p2 = self.toolbox.select(survivors, 2)
-            a, b = p1.patch, p2.patch
-            crossed = self.rng.random() < s.crossover
-            if crossed:
-                a, b = self.toolbox.mate(a, b)
-            for child, parent in ((a, p1), (b, p2)):
-                mutated = self.rng.random() < self.controls.mutation or not len(child)
-                if mutated:
-                    child = self.toolbox.mutate(child)
-                duplicate = child in seen and attempts <= DUPLICATE_RETRIES * s.population
-                if len(offspring) < s.population and not duplicate:  # no patch is evaluated twice a generation
-                    seen.add(child)
-                    offspring.append(creator.EvolveIndividual(child))
-                    self._origins[child] = _origin((p1, p2) if crossed else (parent,), crossed, mutated)
-                    new_ops = tuple(e.operator for e in child.edits if e not in parent.patch.edits)
-                    if mutated and new_ops:
-                        self._credit_due[child] = (new_ops, (parent.score.tier, parent.score.value))
-        return offspring
+    def note_origin(self, patch: Patch, origin: Origin) -> None:
+        """Record how ``patch`` was made in the generation being built (for ``origin``)."""
+        self._origins[patch] = origin
 
     def origin(self, patch: Patch) -> Origin:
         """Parents and variation of this patch in the generation being evaluated (seeds: none, ``seed``)."""
         return self._origins.get(patch, Origin())
 
-    def _clone(self, individual: Any) -> Any:
-        twin = creator.EvolveIndividual(individual.patch)
-        twin.observation, twin.score = individual.observation, individual.score
-        twin.fitness.values = individual.fitness.values
-        return twin
+    def expect_credit(self, patch: Patch, operators: tuple[str, ...], parent: Any,
+                      credit: AdaptivePursuit | None = None) -> None:
+        """When ``patch`` is scored, credit its gain over ``parent`` to ``operators`` (in ``credit``, default the
+        engine's)."""
+        self._credit_due[patch] = (credit or self.credit, operators, (parent.score.tier, parent.score.value))
 
-    def _tournament(self, candidates: Sequence[Any], k: int) -> list[Any]:
-        size = min(self.controls.tournament, len(candidates))
-        return [max(self.rng.sample(list(candidates), size), key=lambda ind: ind.fitness.wvalues) for _ in range(k)]
+    def baseline_individual(self) -> Any:
+        """The empty patch, scored as the baseline (nothing to evaluate)."""
+        ind = individual(Patch())
+        self._rescore(ind, self.baseline)
+        return ind
+
+    def refresh(self, ind: Any) -> None:
+        """Rescore ``ind`` from the evaluator's latest figures of its patch (timings extended since)."""
+        self._rescore(ind, self.evaluator.latest(ind.patch, ind.observation))
+
+    # ------------------------------------------------------------ evaluation and records
 
     def _evaluate(self, individuals: list[Any], gen: int) -> None:
         """Evaluate, score and record each individual as its observation arrives (see ``Evaluator.evaluate``)."""
@@ -323,9 +303,7 @@ class Engine:
             nonlocal scoring
             began = time.perf_counter()
             ind = individuals[i]
-            ind.observation = obs
-            ind.score = self.scorer.score(obs)
-            ind.fitness.values = fitness_key(ind.score, ind.patch)
+            self._rescore(ind, obs)
             if not obs.cached:
                 self._count(ind)
             self._credit(ind)
@@ -342,18 +320,22 @@ class Engine:
 
         One lucky timing must not ride elitism to the end of the run: every
         surviving elite's samples grow each generation, so its speed verdict
-        (``fitness.speed``) converges on the truth.
+        (``fitness.speed``) converges on the truth. A patch kept twice (a
+        migrant and its original) is measured once.
         """
         if not elites:
             return
+        distinct = list({ind.patch: ind for ind in elites}.values())
         started = time.perf_counter()
-        observations = self.evaluator.extend_timings([e.patch for e in elites], [e.observation for e in elites])
+        observations = self.evaluator.extend_timings([e.patch for e in distinct],
+                                                     [e.observation for e in distinct])
         self._eval_seconds += time.perf_counter() - started
-        for ind, observation in zip(elites, observations):
-            self._rescore(ind, observation)
+        measured = {ind.patch: observation for ind, observation in zip(distinct, observations)}
+        for ind in elites:
+            self._rescore(ind, measured[ind.patch])
         famous = list(self.hall)
         for ind in famous:
-            self._rescore(ind, self.evaluator.latest(ind.patch, ind.observation))
+            self.refresh(ind)
         self.hall.clear()
         self.hall.update(famous)
 
@@ -367,18 +349,10 @@ class Engine:
         due = self._credit_due.pop(ind.patch, None)
         if due is None:
             return
-        operators, (tier, value) = due
+        credit, operators, (tier, value) = due
         gain = ind.score.value - value if ind.score.tier >= tier else 0.0
         for name in operators:
-            self.credit.reward(name, gain)
-
-    def _adapt(self, population: list[Any]) -> None:
-        """After a generation: operator probabilities pursue the best operator; diversity is kept in its band."""
-        self.credit.adapt()
-        self.pool.weights = dict(self.credit.probabilities)
-        set_point = Controls(self.settings.mutation, self.settings.tournament)
-        self._correction = self.band.correct([ind.patch.key for ind in population],
-                                             [ind.score.value for ind in population], self.controls, set_point)
+            credit.reward(name, gain)
 
     def _count(self, ind: Any) -> None:
         improved = ind.score.key > self.scorer.baseline_score.key
@@ -405,30 +379,13 @@ class Engine:
             "components": _component_stats(population),
             "statuses": dict(Counter(ind.observation.status.name.lower() for ind in population)),
             "spent": self.spent,
-            "operator_weights": {k: round(v, 4) for k, v in sorted(self.credit.probabilities.items())},
+            "operator_weights": {k: round(v, 4) for k, v in sorted(self.strategy.operator_weights().items())},
             "controls": {"mutation": round(self.controls.mutation, 3), "tournament": self.controls.tournament},
         }
-        correction, self._correction = self._correction, None
-        if correction is not None:
-            record["homeostasis"] = correction
+        record.update(self.strategy.statistics(population))
         self.logbook.record(**record)
         if self.on_generation is not None:
             self.on_generation(gen, record, population)
-
-
-def fitness_key(score: Score, patch: Patch) -> tuple[float, float, float]:
-    """What selection compares: the score's ``(tier, value)``, then fewer edits."""
-    return (score.tier, score.value, -len(patch))
-
-
-def _origin(parents: tuple[Any, ...], crossed: bool, mutated: bool) -> Origin:
-    steps = [name for name, done in (("crossover", crossed), ("mutation", mutated)) if done]
-    return Origin(tuple(dict.fromkeys(p.patch.key for p in parents)), "+".join(steps) or "copy")
-
-
-def _same_patch(a: Any, b: Any) -> bool:
-    """Hall-of-fame identity (a module function, so the hall pickles into checkpoints)."""
-    return bool(a.patch == b.patch)
 
 
 def _component_stats(population: list[Any]) -> dict[str, dict[str, float]]:

@@ -6,7 +6,8 @@ returns False and confines nothing). After it:
 
 - files and folders can be read (and programs run) only beneath ``read``
   (the system folders, the interpreter, the run's scratch folder) and
-  ``write``; the user's home, other projects and ``/proc`` are unreadable;
+  ``write``; the user's home, other projects and ``/proc`` are unreadable,
+  except the process's own ``/proc/<pid>`` (``/dev/fd/N`` works);
 - anything can be created, written or removed beneath ``write`` (the
   variant's workspace) only; ``/dev`` keeps its devices usable but nothing
   can be created there (so not in ``/dev/shm`` either);
@@ -89,6 +90,7 @@ def restrict(read: Iterable[str], write: Iterable[str], devices: str = "/dev") -
         for path in write:
             _allow(ruleset, path, handled)
         _allow(ruleset, devices, (READ_FILE | READ_DIR | WRITE_FILE | IOCTL_DEV) & handled)
+        _allow(ruleset, f"/proc/{os.getpid()}", (READ_FILE | READ_DIR | WRITE_FILE | TRUNCATE) & handled)
         if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
         if _libc.syscall(_RESTRICT, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:

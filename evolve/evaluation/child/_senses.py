@@ -34,13 +34,17 @@ interrupted stack and keeps the frames of the target files, deepest first,
 once per (file, line, function): the sample counts once for every line and
 function on it, so a call line carries what its callee costs (inclusive
 time), and the deepest target frame's line carries the time spent there and
-in library code it called (self time). A round is what one benchmark sample
-does: a fresh fork imports the target and makes ``--number`` calls
-(``callable``), or runs the one pytest-benchmark test with the timer on during
-its call phase (``pytest``). Rounds repeat until ``--min-samples`` samples or
-``--seconds`` of wall time. Record: ``{"files": [...], "functions": [[file
-index, qualname, first line]], "stacks": [[count, [[file index, line,
-function index], ...]]], "samples": int, "rounds": int, "error": str|null}``.
+in library code it called (self time). A frame stopped on an instruction
+without a line (a loop's back edge, in CPython 3.11) counts at the line before
+it. A round starts where a benchmark sample does, in a fresh fork that imports
+the target: ``callable`` makes ``--number`` calls, again until the round has
+used ``ROUND_CPU_SECONDS`` (the kernel ticks CPU timers at its own rate, often
+250 Hz, so a short benchmark needs several passes to be seen); ``pytest`` runs
+the one pytest-benchmark test with the timer on during its call phase. Rounds
+repeat until ``--min-samples`` samples or ``--seconds`` of wall time. Record:
+``{"files": [...], "functions": [[file index, qualname, first line]],
+"stacks": [[count, [[file index, line, function index], ...]]], "samples":
+int, "rounds": int, "error": str|null}``.
 """
 
 from __future__ import annotations

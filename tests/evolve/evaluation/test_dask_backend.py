@@ -61,7 +61,7 @@ def worker_tmp(tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(folder))
     children = _children()
     yield folder
-    left_dirs = sorted(folder.glob("evolve-worker-*"))
+    left_dirs = sorted(folder.glob("evolve-*/run-*"))  # a worker's snapshot copy is a run-owned scratch folder
     assert not left_dirs, f"worker folders left behind: {left_dirs}"
     assert not processes_in(folder)  # test servers live in the workers' scratch folders
     left = {pid for pid in _children() - children if _alive(pid)}

@@ -180,3 +180,33 @@ def test_a_test_that_reads_a_target_source_turns_the_fast_path_off(make_project,
     fast.evaluate([Patch((pool.random_edit(rng),)) for _ in range(3)], baseline)
     client = live_client(fast.ctx, pytest_args(fast.ctx))
     assert "read a target file's source" in client.stats.disabled
+
+
+EXITS_EARLY = textwrap.dedent('''\
+    import os
+
+    from calc.core import evens
+
+
+    def test_evens():
+        assert list(evens(3)) == [0, 2]
+
+
+    def test_leaves_early():
+        os._exit(0)  # a test that ends the process with success: the run never finished
+
+
+    def test_after():
+        assert True
+''')
+
+
+@pytest.mark.parametrize("fast_path", [True, False], ids=["fast path", "fresh process"])
+def test_os_exit_0_inside_a_test_is_never_a_pass(make_project, tmp_path, fast_path):
+    """Search and verification define "passed" the same way: every expected test reported as passed."""
+    root = make_project(core=STATEFUL, tests=EXITS_EARLY)
+    evaluator, baseline, indexes = make_evaluator(root, tmp_path, fast_path=fast_path, fresh_process=not fast_path)
+    assert baseline.status != Status.PASSED, baseline
+    pool, rng = SitePool(indexes), random.Random(3)
+    for observed in evaluator.evaluate([Patch((pool.random_edit(rng),)) for _ in range(4)], baseline):
+        assert observed.status != Status.PASSED, observed

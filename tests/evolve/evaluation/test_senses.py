@@ -158,6 +158,17 @@ def test_the_profile_sees_only_the_function_the_benchmark_calls(tmp_path):
     assert Senses.from_json(json.loads(json.dumps(senses.to_json()))).profile == profile
 
 
+def test_a_pytest_benchmark_is_profiled_during_its_call_phase(tmp_path):
+    pytest.importorskip("pytest_benchmark")
+    speed = "from two import hot\n\n\ndef test_speed(benchmark):\n    benchmark(hot, 3000)\n"
+    root = project(tmp_path / "two", {"two.py": TWO, "tests/test_two.py": TWO_TESTS, "benches/test_speed.py": speed})
+    spec = BenchmarkSpec("pytest", "benches/test_speed.py::test_speed")
+    senses = measure_senses(context(root, ("two.py",), tmp_path / "scratch", benchmark=spec), profile=True,
+                            profile_seconds=20, profile_samples=50)
+    assert senses.profile is not None and senses.profile.target_samples > 0, senses.notes
+    assert set(senses.profile.function_samples()) == {("two.py", "hot")}
+
+
 def test_a_command_benchmark_is_not_profiled_and_says_so(tmp_path):
     root = project(tmp_path / "two", {"two.py": TWO, "bench.py": TWO_BENCH, "tests/test_two.py": TWO_TESTS})
     spec = BenchmarkSpec("command", "python -c 'import bench; bench.run()'")

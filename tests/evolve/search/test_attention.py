@@ -199,3 +199,32 @@ def test_target_untested_is_validated_and_kept(tmp_path):
     data["target"]["untested"] = ["pkg/other.py"]
     with pytest.raises(ConfigError, match="target.untested"):
         config_from_dict(data, base=tmp_path)
+
+
+def test_a_resumed_run_reads_its_senses_back_instead_of_measuring_again(tmp_path):
+    import io
+    import json
+
+    from evolve.records.store import RunStore
+    from evolve.run import _attention
+    from fitness.observation import Observation, Status
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "mod.py").write_text(SOURCE)
+    (tmp_path / "tests").mkdir()
+    config = config_from_dict({"target": {"root": str(tmp_path), "files": [FILE]}, "mode": "improve",
+                               "benchmark": {"callable": "pkg.mod:hot"}}, base=tmp_path)
+    store = RunStore(tmp_path / "run")
+    store.path.mkdir()
+    recorded = senses(profile=hot_profile())
+    store.write_json("senses.json", recorded.to_json())
+
+    class NoEvaluator:
+        @property
+        def ctx(self):
+            raise AssertionError("the senses were measured again")
+
+    attention = _attention(config, NoEvaluator(), {FILE: index()}, Observation(status=Status.PASSED), store,
+                           io.StringIO())
+    assert attention.senses == recorded and attention.profile == recorded.profile
+    assert json.loads((store.path / "senses.json").read_text()) == recorded.to_json()  # left as it was
