@@ -21,7 +21,9 @@ from evolve.records.checkpoint import load_checkpoint, read_target, truncate_log
 from evolve.config import Config, config_from_dict
 from evolve.errors import EvolveError, sigterm_unwinds
 from evolve.evaluation.evaluator import Evaluator, adaptive_deadline
-from evolve.run import RunOutcome, _conclude, _context, _index_targets, _search, sandbox_level
+from evolve.conclusion import RunOutcome, conclude
+from evolve.preparation import evaluation_context, index_targets, sandbox_level
+from evolve.run import _search
 from evolve.scratch import new_scratch, release
 from evolve.records.store import RunStore
 from evolve.target import take_snapshot
@@ -64,8 +66,8 @@ def _resume(run_id: str, run_dir: Path | None, out: TextIO, progress: bool) -> R
     try:
         sandbox_level(config, out)
         snapshot = take_snapshot(config.target.root, scratch / "snapshot", commit=target.get("base_commit"))
-        indexes = _index_targets(config, snapshot)
-        ctx = _context(config, snapshot, scratch)
+        indexes = index_targets(config, snapshot)
+        ctx = evaluation_context(config, snapshot, scratch)
         ctx = replace(ctx, expected_tests=tuple(sorted(checkpoint.baseline.tests)),
                       test_deadline=adaptive_deadline(checkpoint.baseline, ctx.limits))
         evaluator = Evaluator(ctx, indexes, config.principles, backend)
@@ -75,7 +77,7 @@ def _resume(run_id: str, run_dir: Path | None, out: TextIO, progress: bool) -> R
         with HistoryWriter.begin(store.path, config, resumed_after=checkpoint.engine.gen) as history:
             outcome = _search(config, evaluator, indexes, checkpoint.baseline, store, out, progress, history,
                               resume=checkpoint.engine)
-        return _conclude(config, snapshot, indexes, outcome, store, scratch, out)
+        return conclude(config, snapshot, indexes, outcome, store, scratch, out)
     finally:
         try:
             backend.close()

@@ -108,6 +108,7 @@ class Kinds:
         self.index = index
         self.shadowed = shadowed
         self._functions = _module_functions(index)
+        self._resolving: set[tuple[int, str]] = set()
 
     def of(self, node: cst.CSTNode, depth: int = 0) -> str:
         if depth > 8:
@@ -218,24 +219,24 @@ class Kinds:
     def module_values(self, name: str) -> list[cst.CSTNode | str] | None:
         """The values a module-level name is bound to, if only plain module-level
         assignments bind it (no function declares it ``global``)."""
-        key = ("kinds.module", name)
-        if key in self.index.memo:
-            return self.index.memo[key]  # type: ignore[return-value]
-        out: list[cst.CSTNode | str] | None = []
+        table = self.index.memo.get("kinds.module")
+        if table is None:
+            table = self.index.memo["kinds.module"] = self._module_table()
+        return table.get(name)  # type: ignore[union-attr]
+
+    def _module_table(self) -> dict[str, list[cst.CSTNode | str] | None]:
+        table: dict[str, list[cst.CSTNode | str] | None] = {}
         for statement in self.index.module.body:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
-                    found = _binding_value(small, name, self)
-                    if found is False:
-                        out = None
-                    elif found is not None and out is not None:
-                        out.append(found)
-            elif name in _bound_by_compound(statement):
-                out = None
-        if out is not None and any(isinstance(n, cst.Global) and name in _names_in(n) for n in walk(self.index.module)):
-            out = None
-        self.index.memo[key] = out or None
-        return out or None
+                    _record(table, [(n, v if not isinstance(v, _LoopTarget) else False)
+                                    for n, v in _bindings(small, self)])
+            else:
+                _record(table, [(n, False) for n in _bound_by_compound(statement)])
+        for node in walk(self.index.module):
+            if isinstance(node, cst.Global):
+                _record(table, [(item.name.value, False) for item in node.names])
+        return {k: v or None for k, v in table.items()}
 
     def bound_values(self, node: cst.Name) -> list[cst.CSTNode | str] | None:
         """What the name is bound to in its function (expressions, or a kind for loop targets),
@@ -244,25 +245,38 @@ class Kinds:
         return None if function is None else self.bound_in(function, node.value)
 
     def bound_in(self, function: cst.FunctionDef, name: str) -> list[cst.CSTNode | str] | None:
-        key = ("kinds.bound", id(function), name)
-        if key in self.index.memo:
-            return self.index.memo[key]  # type: ignore[return-value]
-        out: list[cst.CSTNode | str] | None = []
-        for sub in walk_own(function.body):
-            found = _binding_value(sub, name, self)
-            if found is False:
-                out = None
-                break
-            if found is not None:
-                out.append(found)  # type: ignore[union-attr]
-        if out is not None and any(isinstance(p, cst.Param) and p.name.value == name for p in walk(function.params)):
-            out = None
-        self.index.memo[key] = out or None
-        return out or None
+        """What ``name`` is bound to inside ``function`` (``None``: a parameter, or bound in a way
+        the inference does not follow, or not bound there at all)."""
+        key = ("kinds.bound", id(function))
+        table = self.index.memo.get(key)
+        if table is None:
+            table = {}
+            for sub in walk_own(function.body):
+                _record(table, _bindings(sub, self))
+            for param in walk(function.params):
+                if isinstance(param, cst.Param):
+                    table[param.name.value] = None
+            self.index.memo[key] = table
+        values = table.get(name)  # type: ignore[union-attr]
+        if not values:
+            return None
+        if (id(function), name) in self._resolving:
+            return None  # a loop variable whose iterable reads itself
+        self._resolving.add((id(function), name))
+        try:
+            return [_loop_target_kind(v.node, name, self) if isinstance(v, _LoopTarget) else v for v in values]
+        finally:
+            self._resolving.discard((id(function), name))
 
     def name_kind(self, function: cst.FunctionDef | None, name: str, defaults: bool = False) -> str:
         """The kind of ``name`` as code in ``function`` sees it; with ``defaults``, a parameter
         counts as the kind of its default value (a guess, for the repair operators)."""
+        key = ("kinds.name", id(function), name, defaults)
+        if key not in self.index.memo:
+            self.index.memo[key] = self._name_kind(function, name, defaults)
+        return self.index.memo[key]  # type: ignore[return-value]
+
+    def _name_kind(self, function: cst.FunctionDef | None, name: str, defaults: bool) -> str:
         values = self.bound_in(function, name) if function is not None else None
         if values is None and function is not None:
             param = next((p for p in walk(function.params) if isinstance(p, cst.Param) and p.name.value == name), None)
@@ -288,26 +302,53 @@ def walk_own(node: cst.CSTNode, into_comprehensions: bool = True) -> Iterator[cs
         yield from walk_own(child, into_comprehensions)
 
 
-def _binding_value(node: cst.CSTNode, name: str, kinds: Kinds) -> cst.CSTNode | str | bool | None:
-    """The value ``node`` binds ``name`` to; ``None`` if it does not bind it, ``False`` if it
-    binds it in a way the inference does not follow."""
+def _bindings(node: cst.CSTNode, kinds: Kinds) -> list[tuple[str, cst.CSTNode | str | bool]]:
+    """The names ``node`` itself binds, each with its value (an expression, a kind for a loop
+    target, or ``False`` for a binding the inference does not follow)."""
     if isinstance(node, cst.Assign):
-        if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
-            return node.value
-        for t in node.targets:
-            if name in _names_in(t.target):
-                return _unpacked(t.target, node.value, name)
-    elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
-        return node.value if node.value is not None else False
-    elif isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
-        return node.value if isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign, cst.MultiplyAssign)) \
-            else False
-    elif isinstance(node, (cst.For, cst.CompFor)) and name in _names_in(node.target):
-        return _loop_target_kind(node, name, kinds)
-    elif isinstance(node, (cst.NamedExpr, cst.AsName, cst.Global, cst.Nonlocal)):
-        if name in _names_in(node):
-            return False
-    return None
+        out: list[tuple[str, cst.CSTNode | str | bool]] = []
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                out.append((target.target.value, node.value))
+            elif isinstance(target.target, (cst.Tuple, cst.List)):
+                out += [(n, _unpacked(target.target, node.value, n)) for n in _target_names(target.target)]
+        return out
+    if isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name):
+        return [(node.target.value, node.value if node.value is not None else False)]
+    if isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name):
+        keeps = isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign, cst.MultiplyAssign))
+        return [(node.target.value, node.value if keeps else False)]
+    if isinstance(node, (cst.For, cst.CompFor)):
+        return [(n, _LoopTarget(node)) for n in _target_names(node.target)]  # resolved when asked
+    if isinstance(node, (cst.NamedExpr, cst.AsName, cst.Global, cst.Nonlocal, cst.Del)):
+        return [(n, False) for n in _names_in(node)]
+    return []
+
+
+class _LoopTarget:
+    """A name bound by a ``for``: its kind depends on the iterable, worked out when asked."""
+
+    def __init__(self, node: cst.For | cst.CompFor) -> None:
+        self.node = node
+
+
+def _target_names(target: cst.CSTNode) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _target_names(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return []
+
+
+def _record(table: dict[str, list[cst.CSTNode | str] | None],
+            found: list[tuple[str, cst.CSTNode | str | bool]]) -> None:
+    for name, value in found:
+        if value is False:
+            table[name] = None
+        elif table.get(name, []) is not None:
+            table.setdefault(name, []).append(value)  # type: ignore[union-attr, arg-type]
 
 
 def _unpacked(target: cst.CSTNode, value: cst.CSTNode, name: str) -> cst.CSTNode | bool:

@@ -119,6 +119,27 @@ def pure_expression(node: cst.CSTNode, kinds_: Kinds, also: Callable[[cst.Call],
 # --- functions ----------------------------------------------------------------
 
 
+class _ModulePlace:
+    """A module-level function's place: a recursive call is a call of its name."""
+
+    kind = "module"
+    owner = None
+
+    def __init__(self, function: cst.FunctionDef) -> None:
+        self.function = function
+
+    def is_self_call(self, call: cst.Call) -> bool:
+        return isinstance(call.func, cst.Name) and call.func.value == self.function.name.value
+
+
+def function_purity(index: ModuleIndex) -> FunctionPurity:
+    """The (memoised) function purity checker of ``index``."""
+    found = index.memo.get("purity.functions")
+    if found is None:
+        found = index.memo["purity.functions"] = FunctionPurity(index)
+    return found  # type: ignore[return-value]
+
+
 class FunctionPurity:
     """Is a function pure (reads only its arguments and constants; writes nothing but locals)?"""
 
@@ -126,16 +147,33 @@ class FunctionPurity:
         self.index = index
         self.kinds = kinds(index)
         self.module_functions = {s.name.value: s for s in index.module.body if isinstance(s, cst.FunctionDef)}
-        self._memo: dict[int, bool] = {}
+        self._memo: dict[tuple[int, int], bool] = {}
+        self._module: dict[str, bool] | None = None
 
     def function(self, function: cst.FunctionDef, place: Any) -> bool:
-        key = id(function)
-        if key in self._memo:
-            return self._memo[key]
-        self._memo[key] = True  # recursion through other module functions: assume, then check
-        result = self._check(function, place)
-        self._memo[key] = result
-        return result
+        """Is ``function`` pure where it stands (``place``: how a recursive call looks)?"""
+        name = function.name.value
+        if self.module_functions.get(name) is function and getattr(place, "kind", "module") == "module":
+            return self.module_purity()[name]
+        key = (id(function), id(getattr(place, "owner", None)))
+        if key not in self._memo:
+            self._memo[key] = True  # a method calling back into itself: assume, then check
+            self._memo[key] = self._check(function, place)
+        return self._memo[key]
+
+    def module_purity(self) -> dict[str, bool]:
+        """Purity of every module-level function, as a fixpoint: all pure at first, then any
+        function calling an impure one (or impure itself) turns impure, until nothing changes."""
+        if self._module is None:
+            self._module = {name: True for name in self.module_functions}
+            changed = True
+            while changed:
+                changed = False
+                for name, function in self.module_functions.items():
+                    if self._module[name] and not self._check(function, _ModulePlace(function)):
+                        self._module[name] = False
+                        changed = True
+        return self._module
 
     def _check(self, function: cst.FunctionDef, place: Any) -> bool:
         if function.asynchronous is not None or any(isinstance(n, _STATEFUL) for n in walk_own(function.body)):
@@ -157,21 +195,25 @@ class FunctionPurity:
             return True
         func = call.func
         if isinstance(func, cst.Name) and func.value in self.module_functions:
-            return self.function(self.module_functions[func.value], None)
+            return self.module_purity()[func.value]
         if place is not None and place.kind == "method" and isinstance(func, cst.Attribute) \
                 and isinstance(func.value, cst.Name) and func.value.value == "self":
             method = method_of(place.owner, func.attr.value)  # type: ignore[arg-type]
             return method is not None and self.function(method, place)
-        return _in_raise(call, function)
+        return id(call) in self._raised(function)
+
+    def _raised(self, function: cst.FunctionDef) -> set[int]:
+        """Ids of the calls inside the function's ``raise`` statements (building an exception)."""
+        key = ("purity.raised", id(function))
+        found = self.index.memo.get(key)
+        if found is None:
+            found = {id(sub) for n in walk_own(function.body) if isinstance(n, cst.Raise) for sub in walk(n)}
+            self.index.memo[key] = found
+        return found  # type: ignore[return-value]
 
 
 def method_of(cls: cst.ClassDef, name: str) -> cst.FunctionDef | None:
     return next((s for s in cls.body.body if isinstance(s, cst.FunctionDef) and s.name.value == name), None)
-
-
-def _in_raise(call: cst.Call, function: cst.FunctionDef) -> bool:
-    """A call building the exception of a ``raise`` (an exception is never cached)."""
-    return any(isinstance(n, cst.Raise) and any(sub is call for sub in walk(n)) for n in walk_own(function.body))
 
 
 def _fresh_locals(function: cst.FunctionDef, kinds_: Kinds) -> set[str]:

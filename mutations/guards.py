@@ -94,8 +94,8 @@ def ingredients(focus: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[st
     for name in reads:
         out += [name, f"not {name}", f"{name} is None", f"{name} is not None"]
     for text, free in _program_conditions(index):
-        if scope.can_read(node_id, free):
-            out.append(text)
+        if free & set(reads) and scope.can_read(node_id, free):
+            out.append(text)  # a condition on what the focus reads, from elsewhere in the file
         if len(free) > 2:
             continue
         for old in (n for n in free if _renamable(n, node_id, index)):
@@ -292,6 +292,11 @@ def is_docstring(node: cst.CSTNode) -> bool:
         and isinstance(node.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
 
 
+def _guard_place(node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
+    return node_id in index.statements and _is_block_statement(node_id, index) and not is_docstring(node) \
+        and index.scope_of(node_id) != MODULE_SCOPE
+
+
 class InsertGuard(ChoiceOperator):
     """Insert ``if <condition>: return <value>`` (or ``continue``/``break``) before a statement.
 
@@ -317,14 +322,16 @@ class InsertGuard(ChoiceOperator):
     )
 
     def _options(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[dict[str, Any]]:
-        if node_id not in index.statements or not _is_block_statement(node_id, index) or is_docstring(node):
-            return []
-        if index.scope_of(node_id) == MODULE_SCOPE:
+        if not _guard_place(node, node_id, index):
             return []
         jumps = (["continue", "break"] if _in_loop(node_id, index) else []) + _return_choices(node_id, index)
         focus = node.test if isinstance(node, (cst.If, cst.While)) else node.iter if isinstance(node, cst.For) \
             else node
         return [{"test": t, "then": j} for t in ingredients(focus, node_id, index) for j in jumps]
+
+    def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
+        """Cheap: any statement of a function's block (its options are drawn when proposed)."""
+        return _guard_place(node, node_id, index)
 
     def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                  params: Params, index: ModuleIndex) -> Rewritten:

@@ -15,6 +15,7 @@ import libcst as cst
 
 from mutations._base import ChoiceOperator, Example, Params, Rewritten
 from mutations._index import MODULE_SCOPE, ModuleIndex
+from mutations._kinds import walk
 from mutations._names import VALUE, bound_names, free_names, names, renamed
 from mutations._render import code
 from mutations.guards import is_docstring
@@ -55,6 +56,7 @@ class InsertRenamedStatement(ChoiceOperator):
     ends its block) a copy of a one-line statement of the file in which one
     variable is renamed to another visible at the destination; the copy must
     read only visible names and compile there (no ``break`` outside a loop).
+    The new name is one the destination's block already uses.
     Params: ``{"donor": id, "rename": "old:new", "where": "before" | "after"}``.
     """
 
@@ -80,7 +82,7 @@ class InsertRenamedStatement(ChoiceOperator):
         if index.scope_of(node_id) == MODULE_SCOPE:
             return []
         scope = names(index)
-        targets = scope.swappable(node_id, VALUE)
+        targets = [n for n in scope.swappable(node_id, VALUE) if n in _block_names(node_id, index)]
         jumps = isinstance(node, cst.SimpleStatementLine) and isinstance(node.body[-1], _JUMPS)
         wheres = ["before", "after"] if _last_in_block(node_id, index) and not jumps else ["before"]
         neighbours = _neighbour_code(node_id, index)
@@ -102,6 +104,12 @@ class InsertRenamedStatement(ChoiceOperator):
                     out += [{"donor": donor_id, "rename": f"{old}:{new}", "where": w} for w in wheres]
         return out
 
+    def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
+        """Cheap: a statement of a function's block, with donors in the file (options are drawn
+        when proposed)."""
+        return node_id in index.statements and _is_block_statement(node_id, index) and not is_docstring(node) \
+            and index.scope_of(node_id) != MODULE_SCOPE and bool(_donor_pool(index))
+
     def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                  params: Params, index: ModuleIndex) -> Rewritten:
         old, new = params["rename"].split(":")
@@ -109,6 +117,16 @@ class InsertRenamedStatement(ChoiceOperator):
         if params["where"] == "after":
             return cst.FlattenSentinel([updated, donor])
         return cst.FlattenSentinel([donor, updated])
+
+
+def _block_names(node_id: str, index: ModuleIndex) -> set[str]:
+    """The names the destination's block works with: a renamed copy uses one of them."""
+    block_id = index.parent_of(node_id) or ""
+    key = ("block_names", block_id)
+    if key not in index.memo:
+        block = index.nodes.get(block_id)
+        index.memo[key] = {n.value for n in walk(block) if isinstance(n, cst.Name)} if block is not None else set()
+    return index.memo[key]  # type: ignore[return-value]
 
 
 def _renamable(name: str, donor_id: str, index: ModuleIndex) -> bool:

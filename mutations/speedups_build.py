@@ -16,7 +16,7 @@ import libcst as cst
 
 from mutations._base import ChoiceOperator, Example, Operator, Params, Rewritten
 from mutations._index import ModuleIndex
-from mutations._kinds import INT, bound_in_module, integer_like, kinds
+from mutations._kinds import INT, integer_like, kinds
 from mutations._loops import (
     NOT_IN_GENEXP,
     builtin_call,
@@ -132,7 +132,7 @@ class LoopToBuiltin(Operator):
 
     def _shape(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> cst.CSTNode | None:
         names = plain_loop(node, node_id, index)
-        if names is None or bound_in_module(index.module) & {"sum", "any", "all"}:
+        if names is None or kinds(index).shadowed & {"sum", "any", "all"}:
             return None
         assert isinstance(node, cst.For)
         return _sum_shape(node, node_id, names, index) or _any_shape(node, names)
@@ -185,7 +185,7 @@ def counter_site(loop_id: str, index: ModuleIndex) -> tuple[str, str, str | None
     loop = index.nodes[loop_id]
     names = plain_loop(loop, loop_id, index)
     previous = previous_statement(loop_id, index)
-    if names is None or len(names) != 1 or previous is None or "collections" in bound_in_module(index.module) - \
+    if names is None or len(names) != 1 or previous is None or "collections" in kinds(index).shadowed - \
             _imports(index):
         return None
     assert isinstance(loop, cst.For)

@@ -18,6 +18,7 @@ from mutations._base import Example, Operator, Params, Rewritten
 from mutations._index import ModuleIndex
 from mutations._kinds import (
     ITERATOR,
+    STR,
     STR_METHODS,
     UNHASHABLE,
     dotted,
@@ -92,7 +93,7 @@ _SEPARATED = frozenset({"split", "rsplit", "partition", "rpartition"})
 _RAISING_METHODS = frozenset({"index", "rindex", "encode", "format", "removeprefix", "removesuffix"})
 
 
-def _total(call: cst.Call) -> bool:
+def _total(call: cst.Call, index: ModuleIndex) -> bool:
     """Can the call only fail on an argument of the wrong type? (``max([])`` fails on a value.)"""
     for node in walk(call):
         if not isinstance(node, cst.Call):
@@ -104,6 +105,9 @@ def _total(call: cst.Call) -> bool:
                 func.attr.value not in _RAISING_METHODS:
             if func.attr.value not in _SEPARATED or all(_non_empty_literal(a.value) for a in node.args):
                 continue
+        if isinstance(func, cst.Attribute) and func.attr.value in ("join", "count", "replace") \
+                and kinds(index).of(func.value) == STR:
+            continue  # str.join/count/replace raise only on arguments that are not strings
         return False
     return True
 
@@ -160,7 +164,7 @@ def hoistable_calls(loop_id: str, index: ModuleIndex) -> list[str]:
                 continue
             if (reads & globals_ and impure) or _aliased(reads & local, function):
                 continue
-            if not unguarded(call_id, loop_id, index) or not (once or _total(node)):
+            if not unguarded(call_id, loop_id, index) or not (once or _total(node, index)):
                 continue
             found.append(call_id)
     index.memo[key] = found

@@ -29,7 +29,7 @@ from mutations._kinds import (
     walk_own,
 )
 from mutations._names import VALUE, free_names, names
-from mutations._purity import FunctionPurity, method_of, pure_call
+from mutations._purity import function_purity, method_of, pure_call
 
 _CACHES = frozenset({"cache", "lru_cache", "cached_property", "memoize"})
 
@@ -169,7 +169,7 @@ def _decide(node_id: str, index: ModuleIndex) -> str | None:
                                    or function.name.value.startswith("__") or method_of(place.owner, "__eq__")
                                    or place.owner.decorators):  # type: ignore[union-attr]
         return None
-    purity = FunctionPurity(index)
+    purity = function_purity(index)
     if not purity.function(function, place):
         return None
     if not (_reads_constant_state(function, node_id, place, index) and _result_immutable(function, place, index)):

@@ -72,8 +72,9 @@ def check_case(case: Case, scratch: Scratch) -> CheckLine:
     started = time.monotonic()
     problems: list[str] = []
     facts: list[str] = []
+    judge = Judge(case, scratch)
     try:
-        judge = Judge(case, scratch)
+        judge.reference  # noqa: B018 - recorded now, so that a case whose reference fails says so
     except oracle.OracleError as exc:
         return CheckLine(case.id, (str(exc),), (), time.monotonic() - started)
     known = judge.judge_project(judge.known)

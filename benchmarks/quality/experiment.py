@@ -25,12 +25,13 @@ VERIFY_REPEATS = 7  # the smallest the engine accepts: its post-run re-verificat
 @dataclass(frozen=True)
 class Budget:
     """Per case and seed: ``evaluations`` (engine evaluations, cached ones included), ``seconds`` of
-    wall time for the engine process (killed after ``seconds + grace``), ``workers`` for the engine."""
+    search, ``grace`` seconds more for the engine's start, baseline and wrap-up (the process is
+    stopped after ``seconds + grace`` of wall time), ``workers`` for the engine."""
 
     evaluations: int
     seconds: float
     workers: int
-    grace: float = 15.0
+    grace: float = 60.0
 
     @property
     def wall_limit(self) -> float:

@@ -89,7 +89,7 @@ class RunResult:
     passed_evaluations: int
     wall_seconds: float
     timed_out: bool
-    returncode: int | None
+    returncode: int
     engine_failure: str | None
     run_id: str | None
     first: FirstSolution | None
@@ -99,17 +99,28 @@ class RunResult:
 
 
 class Judge:
-    """Judges variants of one case; the reference projects and outcomes are made once, in ``scratch``."""
+    """Judges variants of one case; the reference projects and outcomes are made once, in ``scratch``
+    (the outcomes only when a first variant needs them)."""
 
     def __init__(self, case: Case, scratch: Scratch) -> None:
         self.case = case
         self.scratch = scratch
         self.original = copy_project(case, scratch.folder(f"{case.id}-original"))
         self.known = copy_known(case, scratch.folder(f"{case.id}-known"))
-        reference = self.known if case.is_repair else self.original
-        self.reference = oracle.record(case, reference, scratch.folder(f"{case.id}-reference"))
         self.originals = {f: (case.project / f).read_text(encoding="utf-8") for f in case.files}
+        self._reference: oracle.Reference | None = None
         self._verdicts: dict[str, Verdict] = {}
+
+    @property
+    def reference(self) -> oracle.Reference:
+        """The outcomes of the known fix (repair) or the original (speed-up), recorded on first use.
+
+        Raises :class:`~benchmarks.quality.oracle.OracleError` when they cannot be recorded.
+        """
+        if self._reference is None:
+            project = self.known if self.case.is_repair else self.original
+            self._reference = oracle.record(self.case, project, self.scratch.folder(f"{self.case.id}-reference"))
+        return self._reference
 
     def judge_project(self, project: Path, run_tests: bool = True) -> Verdict:
         """Judge the variant copy ``project`` (tests skipped when ``run_tests`` is False)."""
@@ -159,22 +170,31 @@ class Judge:
     def _judge_best(self, run: EngineRun) -> tuple[Verdict, dict[str, str] | None, tuple[str, ...]]:
         """(verdict, the best's target sources, its edits in words) for ``run``."""
         if run.best is not None and run.best_diff is not None:
-            edits = tuple(str(e) for e in run.best.get("edits") or ())
-            if run.best.get("status") != "passed":
-                return Verdict(UNSOLVED, "the engine's best variant fails its tests"), None, edits
-            if not run.best_diff.read_text(encoding="utf-8").strip():
-                return Verdict(UNSOLVED, "the engine's best is the unchanged program"), None, edits
-            project = copy_project(self.case, self.scratch.folder(f"{self.case.id}-best"))
-            problem = apply_diff(run.best_diff, project)
-            if problem is not None:
-                return Verdict(UNSOLVED, f"best.diff does not apply: {problem}"), None, edits
-            sources = {f: (project / f).read_text(encoding="utf-8") for f in self.case.files}
-            return self.judge_project(project), sources, edits
+            verdict, sources, edits = self._judge_best_json(run)
+            if run.timed_out:  # the engine wrote its best so far on SIGTERM
+                verdict = Verdict(verdict.outcome, f"stopped at the wall limit ({run.wall_seconds:.0f} s), "
+                                                   f"best so far: {verdict.detail}", verdict.ratio)
+            return verdict, sources, edits
         return self._judge_unfinished(run)
+
+    def _judge_best_json(self, run: EngineRun) -> tuple[Verdict, dict[str, str] | None, tuple[str, ...]]:
+        """The verdict on best.json / best.diff (both present)."""
+        assert run.best is not None and run.best_diff is not None
+        edits = tuple(str(e) for e in run.best.get("edits") or ())
+        if run.best.get("status") != "passed":
+            return Verdict(UNSOLVED, "the engine's best variant fails its tests"), None, edits
+        if not run.best_diff.read_text(encoding="utf-8").strip():
+            return Verdict(UNSOLVED, "the engine's best is the unchanged program"), None, edits
+        project = copy_project(self.case, self.scratch.folder(f"{self.case.id}-best"))
+        problem = apply_diff(run.best_diff, project)
+        if problem is not None:
+            return Verdict(UNSOLVED, f"best.diff does not apply: {problem}"), None, edits
+        sources = {f: (project / f).read_text(encoding="utf-8") for f in self.case.files}
+        return self.judge_project(project), sources, edits
 
     def _judge_unfinished(self, run: EngineRun) -> tuple[Verdict, dict[str, str] | None, tuple[str, ...]]:
         """A run without best.json/best.diff (killed, or crashed): its best passing evaluation, if any."""
-        why = (f"killed at the wall limit ({run.wall_seconds:.0f} s)" if run.timed_out
+        why = (f"stopped at the wall limit ({run.wall_seconds:.0f} s)" if run.timed_out
                else f"engine {run.failure}")
         passing = [e for e in run.evaluations if e.status == "passed" and e.patch]
         if not passing:

@@ -32,10 +32,11 @@ _subreaper = False
 
 @dataclass(frozen=True)
 class Finished:
-    """How a child ended: ``returncode`` (None when killed at the limit), ``timed_out``,
-    ``seconds`` of wall time, and the last ``OUTPUT_TAIL`` characters of its output."""
+    """How a child ended: ``returncode`` (negative: the signal that killed it), ``timed_out``
+    when it reached its limit, ``seconds`` of wall time, and the last ``OUTPUT_TAIL``
+    characters of its output."""
 
-    returncode: int | None
+    returncode: int
     timed_out: bool
     seconds: float
     stdout: str
@@ -56,13 +57,14 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 def run_contained(argv: Sequence[str], cwd: Path, timeout: float, *, env: Mapping[str, str] | None = None,
                   on_poll: Callable[[], None] | None = None, poll_seconds: float = 0.1,
-                  memory_bytes: int | None = MEMORY_BYTES) -> Finished:
+                  memory_bytes: int | None = MEMORY_BYTES, term_grace: float = 0.0) -> Finished:
     """Run ``argv`` in ``cwd`` for at most ``timeout`` seconds of wall time.
 
     ``on_poll`` (if given) is called about every ``poll_seconds`` while the child
     runs, and once after it ended. ``memory_bytes`` caps the child's address
-    space (``RLIMIT_AS``; None: no cap). The child and all its descendants are
-    gone when this returns.
+    space (``RLIMIT_AS``; None: no cap). At the limit the child alone first gets
+    SIGTERM and ``term_grace`` more seconds to wrap up (0: none), then its whole
+    tree is killed. The child and all its descendants are gone when this returns.
     """
     become_subreaper()
     before = _own_children()
@@ -73,12 +75,15 @@ def run_contained(argv: Sequence[str], cwd: Path, timeout: float, *, env: Mappin
         if memory_bytes:
             _cap_address_space(proc.pid, memory_bytes)
         timed_out = _wait(proc, started + timeout, on_poll, poll_seconds)
+        if timed_out and term_grace > 0:
+            _signal(proc.pid, signal.SIGTERM)
+            _wait(proc, time.monotonic() + term_grace, on_poll, poll_seconds)
         kill_tree(proc.pid, before)
         returncode = proc.wait()
         seconds = time.monotonic() - started
         if on_poll is not None:
             on_poll()
-        return Finished(None if timed_out else returncode, timed_out, seconds, _tail(out), _tail(err))
+        return Finished(returncode, timed_out, seconds, _tail(out), _tail(err))
 
 
 def python(*args: str) -> list[str]:
@@ -188,9 +193,9 @@ def _signal_group(pgid: int) -> None:
         pass
 
 
-def _signal(pid: int) -> None:
+def _signal(pid: int, signum: int = signal.SIGKILL) -> None:
     try:
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, signum)
     except (ProcessLookupError, PermissionError):
         pass
 

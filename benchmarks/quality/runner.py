@@ -1,5 +1,11 @@
 """One engine run on one case and seed, through the CLI only, and what its run folder holds.
 
+The budget reaches the engine as population x generations and, when its CLI
+offers them (probed with ``--help``), ``--max-evaluations`` and
+``--max-seconds``. The engine gets SIGTERM ``min(TERM_GRACE, grace / 2)``
+seconds before the wall limit (seconds + grace), to write its best so far;
+at the limit its whole process tree is killed.
+
 The engine writes one line to ``evaluations.jsonl`` per evaluation but no
 timestamp, so the harness tails the file while the run goes and notes, for
 every line, the wall seconds since the engine was started at which it first
@@ -10,6 +16,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +34,9 @@ from benchmarks.quality.experiment import (
 from benchmarks.quality.procs import child_env, python, run_contained
 from benchmarks.quality.workspace import copy_project
 
-OUTPUT_KEPT = 2_000  # characters of the engine's stderr kept in the record
+OUTPUT_KEPT = 2_000  # characters of the engine's stdout and stderr kept in the record
+TERM_GRACE = 15.0  # at most this many seconds between SIGTERM (write your best so far) and the kill
+_FLAGS: dict[tuple[str, str], frozenset[str]] = {}
 
 
 @dataclass(frozen=True)
@@ -60,7 +70,7 @@ class EngineRun:
     command: tuple[str, ...]
     population: int
     generations: int
-    returncode: int | None
+    returncode: int
     timed_out: bool
     wall_seconds: float
     folder: Path | None
@@ -138,9 +148,12 @@ def run_engine(case: Case, seed: int, budget: Budget, work: Path, engine_path: P
     command = python("-m", "evolve", command_name(case), "--config", str(config), "--run-dir", str(run_dir),
                      "--seed", str(seed), "--workers", str(budget.workers), "--population", str(population),
                      "--generations", str(generations), "--no-progress")
-    tail = _Tail(run_dir, time.monotonic())
     env = child_env({"PYTHONPATH": str(engine_path)} if engine_path else None)
-    done = run_contained(command, work, budget.wall_limit, env=env, on_poll=tail.poll, memory_bytes=None)
+    command += budget_flags(budget, engine_flags(env, command_name(case)))
+    tail = _Tail(run_dir, time.monotonic())
+    term = min(TERM_GRACE, budget.grace / 2)
+    done = run_contained(command, work, budget.wall_limit - term, env=env, on_poll=tail.poll, memory_bytes=None,
+                         term_grace=term)
     folder = next((p.parent for p in sorted(run_dir.glob("*/config.yaml"))), None)
     return EngineRun(
         case_id=case.id, seed=seed, command=tuple(command), population=population, generations=generations,
@@ -151,6 +164,27 @@ def run_engine(case: Case, seed: int, budget: Budget, work: Path, engine_path: P
         summary=_read_json(folder / "summary.json") if folder else None,
         stdout=done.stdout[-OUTPUT_KEPT:], stderr=done.stderr[-OUTPUT_KEPT:],
     )
+
+
+def engine_flags(env: dict[str, str], sub: str) -> frozenset[str]:
+    """The options of the engine CLI's sub-command ``sub`` (from its ``--help``; cached per environment)."""
+    key = (env.get("PYTHONPATH", ""), sub)
+    if key not in _FLAGS:
+        done = run_contained(python("-m", "evolve", sub, "--help"), Path(tempfile.gettempdir()), 120, env=env,
+                             memory_bytes=None)  # not from the repository: ``-m`` puts the cwd first
+        _FLAGS[key] = frozenset(re.findall(r"(?<![\w-])--[a-z][a-z-]*", done.stdout))
+    return _FLAGS[key]
+
+
+def budget_flags(budget: Budget, flags: frozenset[str]) -> list[str]:
+    """``--max-evaluations N --max-seconds S`` for an engine whose CLI has them (so it stops by
+    itself, within the budget, and writes its best); nothing for one that does not."""
+    out: list[str] = []
+    if "--max-evaluations" in flags:
+        out += ["--max-evaluations", str(budget.evaluations)]
+    if "--max-seconds" in flags:
+        out += ["--max-seconds", f"{budget.seconds:g}"]
+    return out
 
 
 def _parse(lines: list[tuple[float, str]]) -> list[Evaluation]:

@@ -23,7 +23,7 @@ GROUPS = ("repair", "speedup", "control")
 def runs_table(results: Sequence[RunResult]) -> str:
     """One row per case and seed."""
     rows = [[r.case_id, str(r.seed), r.outcome, _first_evals(r), _first_seconds(r), _ratio(r.ratio),
-             f"{r.evaluations}/{r.planned_evaluations}", f"{r.wall_seconds:.0f}" + (" (killed)" if r.timed_out else ""),
+             f"{r.evaluations}/{r.planned_evaluations}", f"{r.wall_seconds:.0f}" + _limit(r),
              _cell("; ".join(r.edits) or "-"), _cell(r.detail)] for r in results]
     return _markdown(["case", "seed", "outcome", "evals to sol.", "s to sol.", "ratio", "evals", "wall s", "best edits",
                       "detail"], rows)
@@ -114,6 +114,13 @@ def _by(results: Sequence[RunResult], key: Any) -> dict[Any, list[RunResult]]:
     for result in results:
         groups.setdefault(key(result), []).append(result)
     return groups
+
+
+def _limit(result: RunResult) -> str:
+    """`` (stopped)`` when the engine left by itself after SIGTERM at the limit, `` (killed)`` when it had to be."""
+    if not result.timed_out:
+        return ""
+    return " (stopped)" if result.returncode >= 0 else " (killed)"
 
 
 def _first_evals(result: RunResult) -> str:

@@ -55,7 +55,44 @@ def summary_text(s: Mapping[str, Any], weights: Mapping[str, float]) -> str:
         lines += ["", f"lineage: {chain}"]
     places = places_text(s.get("places"))
     operators = _operator_lines(s["operators"], s.get("operator_weights") or {})
-    return "\n".join(lines + ["", operators] + (["", *places] if places else []))
+    front = front_lines(s.get("pareto_front"))
+    immunity = immunity_lines(s.get("immunity"))
+    return "\n".join(lines + ["", *front, operators] + (["", *places] if places else []) + immunity)
+
+
+def immunity_lines(counters: Mapping[str, int] | None) -> list[str]:
+    """The immune memory in one line: antibodies used and created (nothing for runs from before it existed)."""
+    if not counters:
+        return []
+    c = {k: counters.get(k, 0) for k in ("loaded", "confident", "used", "saved", "refused", "created",
+                                         "reinforced", "weakened")}
+    return ["", f"immune memory: {c['used']} of {c['loaded']} antibodies used ({c['confident']} confident), "
+                f"refusing {c['saved']} known-harmful edit(s), about {c['saved']} evaluation(s) saved "
+                f"({c['refused']} proposals); {c['created']} created, {c['reinforced']} reinforced, "
+                f"{c['weakened']} weakened"]
+
+
+FRONT_LINES = 20
+"""Members of a Pareto front the terminal summary lists (the HTML report has them all)."""
+
+
+def front_lines(front: Mapping[str, Any] | None) -> list[str]:
+    """An NSGA-II run's Pareto front, best weighted fitness first, the run's best marked (nothing for other runs)."""
+    if front is None:
+        return []
+    names = list(front["objectives"])
+    members = front["members"]
+    lines = [f"Pareto front (NSGA-II over {', '.join(names)}): {len(members)} member(s)"
+             + ("; * is the run's best (highest weighted fitness)" if front.get("best") else "")]
+    for m in members[:FRONT_LINES]:
+        mark = "*" if m["key"] == front.get("best") else " "
+        fitness = "–" if m.get("fitness") is None else f"{m['fitness']:.4f}"
+        figures = "  ".join(f"{n} {m['objectives'][n]:.4f}" for n in names if n in m["objectives"])
+        lines.append(f"  {mark} {m['key'][:8]}  fitness {fitness}  {figures}")
+        lines += [f"      - {edit}" for edit in m["edits"]]
+    if len(members) > FRONT_LINES:
+        lines.append(f"  … and {len(members) - FRONT_LINES} more (see the HTML report)")
+    return [*lines, ""]
 
 
 def _operator_lines(stats: Mapping[str, Mapping[str, int]], weights: Mapping[str, float]) -> str:

@@ -24,9 +24,10 @@ def register(subparsers: Any) -> None:
                      help="scan the files staged in git, as the index holds them (what a plain git hook does)")
     sub.add_argument("--fast", action="store_true", help="no tests (for commit hooks)")
     sub.add_argument("--skip", action="append", default=[], metavar="CHECK",
-                     help="leave a check out: parse, imports, tests, version or docs (repeatable)")
+                     help="leave a check out: parse, imports, tests, version, principles or docs (repeatable)")
     sub.add_argument("--config", type=Path, help="an evolve experiment config: its project, tests.paths, "
-                                                 "tests.args and tests.timeout")
+                                                 "tests.args, tests.timeout, and its principles, which the "
+                                                 "target files must keep against HEAD")
     sub.add_argument("--timeout", type=float, help="seconds the whole test run may take (default 300)")
     sub.add_argument("--sandbox", choices=("auto", "process", "bwrap"), default="auto",
                      help="walls around the imports and tests (default: bubblewrap where it starts)")
@@ -46,6 +47,7 @@ def options_from(args: argparse.Namespace) -> Any:
         if check not in CHECKS:
             raise EvolveError(f"--skip {check}: unknown check; known: {', '.join(CHECKS)}")
     test_args: tuple[str, ...] = ()
+    principles, principle_files = None, ()
     timeout = args.timeout
     root = args.root
     if args.config is not None:
@@ -55,11 +57,13 @@ def options_from(args: argparse.Namespace) -> Any:
         test_args = (*config.tests.paths, *config.tests.args)
         root = root or config.target.root
         timeout = timeout or max(config.tests.timeout, 60.0)
+        principles, principle_files = config.principles, config.target.files
     if timeout is not None and not 0 < timeout <= 86_400:
         raise EvolveError(f"--timeout must be between 0 and 86400 seconds, got {timeout}")
     root, files = _targets(args.paths, root, args.staged)
     return ScanOptions(root=root, files=files, staged=args.staged, fast=args.fast, skip=frozenset(args.skip),
-                       test_args=test_args, test_timeout=timeout or 300.0, sandbox=args.sandbox)
+                       test_args=test_args, test_timeout=timeout or 300.0, sandbox=args.sandbox,
+                       principles=principles, principle_files=principle_files)
 
 
 def _targets(paths: list[Path], root: Path | None, staged: bool) -> tuple[Path, tuple[str, ...] | None]:
@@ -93,7 +97,7 @@ def handle(args: argparse.Namespace) -> int:
             from evolve.health.project import staged_files
 
             wanted = tuple(staged_files(options.root))
-        if not any(f.endswith(".py") or f.endswith("pyproject.toml") for f in wanted or ()):
+        if not any(f.endswith((".py", "pyproject.toml")) for f in wanted or ()):
             return _print_empty(args, options.root)
     report = scan(options)
     if args.repair:

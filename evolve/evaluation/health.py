@@ -18,7 +18,13 @@ from pathlib import Path
 from evolve.errors import exception_line
 from evolve.evaluation.child import script
 from evolve.evaluation.evaluator import classify_test_run
-from evolve.evaluation.sandbox import RESULT_FD, Isolation, Limits, hand_over, run_sandboxed
+from evolve.evaluation.sandbox import (
+    RESULT_FD,
+    Isolation,
+    Limits,
+    hand_over,
+    run_sandboxed,
+)
 from fitness.observation import TEST_PASSED, TEST_SKIPPED, Status
 
 __all__ = ["ImportFailure", "ImportsChecked", "TestsRun", "check_imports", "run_tests"]

@@ -323,6 +323,8 @@ def child_spec(isolation: Isolation, limits: Limits, writable: Sequence[Path | s
     write = [str(p) for p in (isolation.writable if writable is None else writable)]
     read = [*(path for _, path in isolation.binds), *(str(p) for p in readable)]
     user = sandbox_user()
+    if user is not None:
+        _passable([*read, *write])
     spec: dict[str, Any] = {"rlimits": child_rlimits(limits), "user": user,
                             "sweep": {"uid": user[0] if user else None, "namespace": False}}
     if isolation.resolved == "bwrap":
@@ -335,6 +337,22 @@ def child_spec(isolation: Isolation, limits: Limits, writable: Sequence[Path | s
     if _landlock.abi() >= 1:
         spec["landlock"] = {"read": [*_bwrap.SYSTEM, *_bwrap.interpreter_paths(), *read, *write], "write": write}
     return spec
+
+
+def _passable(folders: Sequence[str]) -> None:
+    """Let the sandbox uid pass through the run's own folders (``o+x``: enter, never list).
+
+    Their parents are the walls' business (bubblewrap's view, ``_cell.expose``);
+    a folder of this engine that is closed itself (``mkdtemp`` makes 0700) is
+    opened this much, never any other.
+    """
+    for folder in folders:
+        try:
+            info = os.stat(folder)
+            if os.path.isdir(folder) and info.st_uid == os.geteuid() and not info.st_mode & 0o001:
+                os.chmod(folder, (info.st_mode & 0o7777) | 0o001)
+        except OSError:
+            continue
 
 
 # ---------------------------------------------------------------- running one command
@@ -365,6 +383,9 @@ def run_sandboxed(
     spec = {**child_spec(isolation, limits), "wall": limits.wall_seconds}
     report_r, report_w = os.pipe()
     result_r, result_w = os.pipe() if result else (-1, -1)
+    user = sandbox_user()
+    if result and user is not None:
+        os.fchown(result_w, *user)  # reopening /dev/fd/3 (pytest-benchmark does) checks the pipe's owner
     keeper = [sys.executable, "-I", "-S", str(_KEEPER), json.dumps(spec), str(report_w), str(result_w), "--",
               *argv]
     try:

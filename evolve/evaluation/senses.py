@@ -214,10 +214,11 @@ def _sense_tests(ctx: EvaluationContext, workspace: Path, project: Path, test_se
     lines = {str(ctx_): {str(f): frozenset(int(n) for n in ls) for f, ls in per.items()}
              for ctx_, per in (record.get("lines") or {}).items()}
     partial = tuple(str(n) for n in record.get("partial") or ())
-    notes = ()
+    notes: tuple[str, ...] = ()
     if partial:
-        notes = (f"coverage tracing was lost in {len(partial)} test(s) and re-installed after them "
-                 f"(first: {partial[0]}); their lines are those run before",)
+        lost = (f"coverage tracing was lost in {len(partial)} test(s) and re-installed after them "
+                f"(first: {partial[0]}); their lines are those run before")
+        notes = (lost,)
     return Senses(files=files, outcomes={str(k): str(v) for k, v in record["outcomes"].items()}, lines=lines,
                   partial=partial, notes=notes, measured=True, core=str(record.get("core") or ""))
 

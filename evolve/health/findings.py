@@ -6,9 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("parse", "import", "test", "tests", "version", "docs")
+KINDS = ("parse", "import", "test", "tests", "version", "principles", "docs")
 """Kinds of findings, worst first: a file that does not parse, a module that does not import, a failing
-test, a test run that did not finish, versions that disagree, a public name without a docstring."""
+test, a test run that did not finish, versions that disagree, a principle of the project's config broken
+against ``HEAD``, a public name without a docstring."""
 
 HEALTHY, FINDINGS, BAD_INPUT = 0, 1, 2
 """Exit codes of ``python -m evolve scan``."""

@@ -25,7 +25,7 @@ NOT_MODULES = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", 
 
 
 def git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=120)
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=120, check=False)
 
 
 def in_git(root: Path) -> bool:

@@ -10,7 +10,6 @@ tree is never written and nothing is merged (no ``promotion.auto_into``).
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,7 +18,14 @@ import yaml
 from evolve.config import config_from_dict
 from evolve.errors import EvolveError
 from evolve.health.findings import ScanReport
-from evolve.health.project import git, in_git, is_test_file, module_name, project_files, source_roots
+from evolve.health.project import (
+    git,
+    in_git,
+    is_test_file,
+    module_name,
+    project_files,
+    source_roots,
+)
 
 MAX_FILES = 40
 """Target files a generated repair config names at most (fault localisation weights them anyway)."""
@@ -74,9 +80,8 @@ def repair(report: ScanReport, root: Path, args: tuple[str, ...], timeout: float
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     print(f"evolve: repairing {len(failing)} failing test(s) with {path} (a fix becomes a branch, never your "
           "working tree)", file=out, flush=True)
-    log = io.StringIO()
     try:
-        outcome = run_experiment(config_from_dict(data, base=root, label=str(path)), out=log, progress=False)
+        outcome = run_experiment(config_from_dict(data, base=root, label=str(path)), out=out, progress=False)
     except EvolveError as exc:
         return {"status": "not run", "reason": str(exc), "config": str(path), "failing": failing}
     result = {"status": "repaired" if outcome.improved else "no repair found", "run_id": outcome.run_id,

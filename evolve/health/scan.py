@@ -18,11 +18,19 @@ from evolve.evaluation.health import check_imports, run_tests
 from evolve.evaluation.sandbox import Limits, resolve_level
 from evolve.health import static
 from evolve.health.findings import KINDS, Finding, ScanReport
-from evolve.health.project import (copy_index, copy_working_tree, is_test_file, module_name, source_roots,
-                                   staged_files)
+from evolve.health.principles import principle_findings
+from evolve.health.project import (
+    copy_index,
+    copy_working_tree,
+    is_test_file,
+    module_name,
+    source_roots,
+    staged_files,
+)
 from evolve.scratch import new_scratch, release
+from fitness.principles import PrincipleSettings
 
-CHECKS = ("parse", "imports", "tests", "version", "docs")
+CHECKS = ("parse", "imports", "tests", "version", "principles", "docs")
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,9 @@ class ScanOptions:
     test_timeout: float = 300.0
     import_timeout: float = 60.0
     sandbox: str = "auto"
+    principles: PrincipleSettings | None = None
+    """The experiment config's principles, checked on ``principle_files`` against ``HEAD`` (None: not checked)."""
+    principle_files: tuple[str, ...] = ()
 
     def runs(self, check: str) -> bool:
         return check not in self.skip and not (check == "tests" and self.fast)
@@ -90,7 +101,12 @@ def _scan(options: ScanOptions, workspace: Path, files: tuple[str, ...] | None, 
         drift, found = static.version_drift(workspace, options.root)
         if drift is not None:
             report.findings.append(drift)
-        report.checked["versions compared"] = len(found)
+        if found:
+            report.checked["versions compared"] = len(found)
+    if options.runs("principles") and options.principles is not None:
+        targets = tuple(f for f in options.principle_files if files is None or f in files)
+        report.findings += principle_findings(workspace, options.root, targets, options.principles)
+        report.checked["files held to the principles"] = len(targets)
     if options.runs("imports"):
         _imports(options, workspace, [f for f in everything if f not in broken], level, report)
     if options.runs("tests"):

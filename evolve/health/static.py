@@ -157,7 +157,8 @@ def tag_version(root: Path) -> Version | None:
 
 def _same(a: str, b: str) -> bool:
     try:
-        from packaging.version import InvalidVersion, Version as Parsed
+        from packaging.version import InvalidVersion
+        from packaging.version import Version as Parsed
     except ImportError:  # pragma: no cover - packaging comes with pytest
         return a == b
     try:

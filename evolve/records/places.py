@@ -59,6 +59,10 @@ def places_text(places: Mapping[str, Any] | None) -> list[str]:
     return lines
 
 
+def _code(text: object) -> str:
+    return f"<code>{html.escape(str(text))}</code>"
+
+
 def _rows(headers: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
@@ -69,25 +73,24 @@ def places_html(places: Mapping[str, Any] | None) -> str:
     """The report section: hottest lines and functions, most suspicious lines, what was left alone."""
     if not places:
         return "<p>No senses recorded for this run.</p>"
-    code = lambda text: f"<code>{html.escape(str(text))}</code>"  # noqa: E731
     parts = []
     if places["hottest"]:
         parts.append(f"<p>Where the benchmark spends its time in the target files ({places['samples']} samples; "
                      "a line's share counts the samples during which it ran or waited on a call it made).</p>")
         parts.append(_rows(["share", "self", "place", "function", "line"],
-                           [[f"{100 * r['share']:.1f} %", f"{100 * r['self']:.1f} %", code(_where(r)),
-                             code(r["function"]), code(r["source"])] for r in places["hottest"]]))
+                           [[f"{100 * r['share']:.1f} %", f"{100 * r['self']:.1f} %", _code(_where(r)),
+                             _code(r["function"]), _code(r["source"])] for r in places["hottest"]]))
     if places["functions"]:
         parts.append(_rows(["share", "self", "function", "defined at"],
-                           [[f"{100 * r['share']:.1f} %", f"{100 * r['self']:.1f} %", code(r["function"]),
-                             code(_where(r))] for r in places["functions"]]))
+                           [[f"{100 * r['share']:.1f} %", f"{100 * r['self']:.1f} %", _code(r["function"]),
+                             _code(_where(r))] for r in places["functions"]]))
     if places["suspicious"]:
         parts.append("<p>The most suspicious lines (Ochiai, from which failing and passing tests run them).</p>")
         parts.append(_rows(["score", "failing", "passing", "place", "function", "line"],
-                           [[f"{r['score']:.3f}", str(r["failed"]), str(r["passed"]), code(_where(r)),
-                             code(r["function"]), code(r["source"])] for r in places["suspicious"]]))
+                           [[f"{r['score']:.3f}", str(r["failed"]), str(r["passed"]), _code(_where(r)),
+                             _code(r["function"]), _code(r["source"])] for r in places["suspicious"]]))
     if places["untested"]:
         parts.append("<p>Left alone because no test runs them: "
-                     + ", ".join(code(name) for name in places["untested"]) + ".</p>")
+                     + ", ".join(_code(name) for name in places["untested"]) + ".</p>")
     parts += [f"<p>Note: {html.escape(note)}</p>" for note in places["notes"]]
     return "".join(parts) or "<p>The senses point nowhere in particular: every tested site weighs alike.</p>"

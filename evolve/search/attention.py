@@ -47,6 +47,8 @@ FLOOR = 0.01
 DOCSTRING, MAIN_BLOCK, UNTESTED = "docstring", "__main__ block", "no test runs it"
 _LOOPS = (cst.For, cst.While)
 _DEFINITIONS = (cst.FunctionDef, cst.ClassDef)
+_STATEMENTS = (cst.SimpleStatementLine, cst.If, cst.For, cst.While, cst.With, cst.Try, cst.TryStar, cst.Match,
+               cst.FunctionDef, cst.ClassDef)
 
 
 def _span(node_id: str) -> tuple[int, int]:
@@ -108,26 +110,33 @@ class _File:
                     roots[index.ids[doc]] = DOCSTRING
             if _is_main_guard(node) and index.scope_of(node_id) == MODULE_SCOPE:
                 roots[node_id] = MAIN_BLOCK
-        found = dict(roots)
-        for node_id in index.nodes:
-            for up in index.ancestors(node_id):
-                if up in roots:
-                    found[node_id] = roots[up]
-                    break
-        return found
+        return self._down(lambda node_id, node: roots.get(node_id))
 
     @cached_property
     def statement_of(self) -> dict[str, str]:
         """Node id -> id of the innermost statement holding it (itself for a statement)."""
-        index, found = self.index, {}
-        for node_id, node in index.nodes.items():
-            if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-                found[node_id] = node_id
-                continue
-            for up in index.ancestors(node_id):
-                if isinstance(index.nodes[up], (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-                    found[node_id] = up
-                    break
+        return self._down(lambda node_id, node: node_id if isinstance(node, _STATEMENTS) else None)
+
+    @cached_property
+    def in_function(self) -> dict[str, bool]:
+        """Node id -> whether a function's ``def`` holds it (the definition itself is not in it)."""
+        found: dict[str, bool] = {}
+        for node_id in self.index.nodes:  # parents come before their children
+            parent = self.index.parent_of(node_id)
+            found[node_id] = parent is not None and (found[parent] or isinstance(self.index.nodes[parent],
+                                                                                  cst.FunctionDef))
+        return found
+
+    def _down(self, own: Any) -> dict[str, Any]:
+        """Node id -> ``own(node_id, node)``, or else what its parent got (absent: nothing)."""
+        found: dict[str, Any] = {}
+        for node_id, node in self.index.nodes.items():  # parents come before their children
+            value = own(node_id, node)
+            if value is None:
+                parent = self.index.parent_of(node_id)
+                value = found.get(parent) if parent is not None else None
+            if value is not None:
+                found[node_id] = value
         return found
 
     def body_start(self, node: cst.CSTNode, node_id: str) -> int:
@@ -152,7 +161,7 @@ class _File:
         if holder is not None and holder != node_id:
             holder_node = self.index.nodes[holder]
             first, last = _span(holder)
-            if isinstance(holder_node, cst.BaseCompoundStatement):  # the node is in its header
+            if not isinstance(holder_node, cst.SimpleStatementLine):  # the node is in its header
                 last = max(first, self.body_start(holder_node, holder) - 1)
             found.update(range(first, last + 1))
         return frozenset(found)
@@ -201,13 +210,9 @@ class _File:
         for node_id, node in self.index.nodes.items():
             name = node.value if isinstance(node, cst.Name) else node.attr.value if isinstance(
                 node, cst.Attribute) else None
-            if name is not None and self._in_function(node_id):
-                holder = self.statement_of.get(node_id, node_id)
-                found.setdefault(name, set()).update(self.lines(holder) if holder != node_id else {_span(node_id)[0]})
+            if name is not None and self.in_function[node_id]:
+                found.setdefault(name, set()).update(self.lines(node_id))
         return {name: frozenset(lines) for name, lines in found.items()}
-
-    def _in_function(self, node_id: str) -> bool:
-        return any(isinstance(self.index.nodes[a], cst.FunctionDef) for a in self.index.ancestors(node_id))
 
     def bound_names(self, node_id: str) -> set[str]:
         """Names a statement outside every function binds (assignment targets)."""
@@ -229,13 +234,13 @@ class _File:
         return found
 
     def raw(self, node_id: str, lines: frozenset[int]) -> float:
-        """The site's figure before normalising: samples (improve) or suspiciousness (repair); None-free."""
+        """The site's figure before normalising: samples (improve), suspiciousness (repair), else 1."""
         attention = self.attention
         if attention.mode == "repair" and attention.suspicion is not None:
             return max((attention.suspicion.get((self.file, n), _NONE).score for n in lines), default=0.0)
         if attention.profile is not None and attention.top > 0:
             found = self.heat(lines)
-            if not self._in_function(node_id):
+            if not self.in_function[node_id]:
                 reads = set().union(*(self.readers.get(n, frozenset()) for n in self.bound_names(node_id)))
                 if reads:
                     found = max(found, self.heat(reads))
@@ -401,8 +406,8 @@ class Attention:
                 words += f"; no test runs {shown}: left alone (target.untested opts a file in)"
             lines.append(f"senses: {words}")
         for row in self.hottest(1):
-            lines.append(f"senses: the benchmark spends {100 * row['share']:.0f} % of its time in the target files "
-                         f"at {row['file']}:{row['line']} in {row['function']}; edits go there first")
+            lines.append(f"senses: {100 * row['share']:.0f} % of the benchmark's time in the target files passes "
+                         f"through {row['file']}:{row['line']} in {row['function']}; edits go there first")
         for row in self.most_suspicious(1):
             lines.append(f"senses: most suspicious line {row['file']}:{row['line']} in {row['function']} "
                          f"(Ochiai {row['score']:.2f}); edits go there first")

@@ -250,6 +250,8 @@ class Engine:
                            algorithm=self.strategy.name, strategy=self.strategy.state())
 
     def _restore(self, state: EngineState) -> list[Any]:
+        if state.algorithm != self.strategy.name:
+            raise ValueError(f"the checkpoint was written by the {state.algorithm} search, not {self.strategy.name}")
         self.hall, self.logbook = state.hall, state.logbook
         self.operator_stats = dict(state.operator_stats)
         self.rng.setstate(state.rng_state)
@@ -258,7 +260,9 @@ class Engine:
             self.pool.weights = dict(self.credit.probabilities)
         if state.controls is not None:
             self.controls = state.controls
-        self.best_gen, self._spent_before = state.best_gen, state.spent
+        # the evaluator's counters come back with the checkpoint too: count only what they do not already hold
+        stats = self.evaluator.stats
+        self.best_gen, self._spent_before = state.best_gen, state.spent - (stats.evaluations - stats.cache_hits)
         self._best_key = tuple(self.hall[0].fitness.values) if self.hall else None
         if state.strategy is not None:
             self.strategy.restore(state.strategy)

@@ -39,7 +39,13 @@ from typing import Any
 
 import libcst as cst
 
-from fitness.observation import TEST_ERROR, TEST_FAILED, TEST_PASSED, Observation, Status
+from fitness.observation import (
+    TEST_ERROR,
+    TEST_FAILED,
+    TEST_PASSED,
+    Observation,
+    Status,
+)
 from mutations._index import ModuleIndex
 from mutations.registry import OPERATORS
 from populations.patch import Edit, Patch
@@ -191,7 +197,7 @@ def signature(edit: Edit, index: ModuleIndex, sites: dict[str, str] | None = Non
             shown.append((textwrap.dedent(old_code).strip(), textwrap.dedent(new_code).strip()))
             site_ids.add(_site_node(index, node_id))
         imports = list(operator.imports(params))
-    except Exception:  # an operator that cannot say what it does is simply not remembered
+    except Exception:  # noqa: BLE001 - an operator that cannot say what it does is not remembered
         return None
     memo = sites if sites is not None else {}
     for site_id in site_ids:
@@ -212,6 +218,8 @@ def harm_of(observation: Observation, baseline: Observation) -> Harm | None | bo
     (no evidence: an edit that did not apply, a principle the config may change, a repair that fixed
     some tests while breaking others)."""
     status = observation.status
+    if status == Status.TESTS_FAILED and not observation.tests:
+        return False  # pytest itself stopped: no test says what the edit did
     if status == Status.REJECTED:
         return Harm("compile", observation.reason[:200]) if observation.gate == "compile" else False
     if status == Status.CRASHED:
@@ -228,6 +236,9 @@ def harm_of(observation: Observation, baseline: Observation) -> Harm | None | bo
     return None
 
 
+BLOCKING = ("loaded", "confident", "used", "saved", "refused")
+
+
 @dataclass
 class Counters:
     """What the memory did in one run (the report's figures)."""
@@ -235,9 +246,10 @@ class Counters:
     loaded: int = 0
     confident: int = 0
     refused: int = 0
-    """Proposals refused: each would have been a variant to evaluate (unless it repeated one)."""
-    distinct: int = 0
-    """Distinct edits refused."""
+    """Proposals refused (a draw that meets a blocked edit draws again, so one edit may be refused often)."""
+    saved: int = 0
+    """Distinct known-harmful edits refused: evaluations saved, about one each (each was about to become
+    a new variant)."""
     used: int = 0
     """Antibodies that refused at least one proposal."""
     created: int = 0
@@ -246,6 +258,11 @@ class Counters:
 
     def to_json(self) -> dict[str, int]:
         return dict(vars(self))
+
+    def blocking(self) -> dict[str, int]:
+        """The counters that depend only on the antibodies the run started with and its own proposals (so a
+        run repeats them exactly, and a resumed run continues them); what it learned depends on the history."""
+        return {k: v for k, v in vars(self).items() if k in BLOCKING}
 
 
 @dataclass
@@ -318,7 +335,7 @@ class Memory:
         self.counters.refused += 1
         if edit not in self._refused_edits:
             self._refused_edits.add(edit)
-            self.counters.distinct += 1
+            self.counters.saved += 1
         if antibody.key not in self._used:
             self._used.add(antibody.key)
             self.counters.used += 1
@@ -384,7 +401,7 @@ class Memory:
 
     def restore(self, counters: Mapping[str, Any]) -> None:
         """A resumed run continues the counters it had at its checkpoint."""
-        for name in ("refused", "distinct", "used", "created", "reinforced", "weakened"):
+        for name in ("refused", "saved", "used"):
             value = counters.get(name)
             if isinstance(value, int):
                 setattr(self.counters, name, value)
@@ -398,6 +415,6 @@ class Memory:
 
     def end_line(self) -> str:
         c = self.counters
-        return (f"immune memory: refused {c.refused} proposal(s) of {c.distinct} known-harmful edit(s) "
-                f"with {c.used} antibod{'y' if c.used == 1 else 'ies'} (evaluations saved); "
-                f"{c.created} created, {c.reinforced} reinforced, {c.weakened} weakened")
+        return (f"immune memory: saved about {c.saved} evaluation(s): {c.used} antibod{'y' if c.used == 1 else 'ies'} "
+                f"refused {c.saved} known-harmful edit(s) ({c.refused} proposal(s)); this run created {c.created}, "
+                f"reinforced {c.reinforced}, weakened {c.weakened}")

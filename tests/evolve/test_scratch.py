@@ -94,7 +94,7 @@ def test_a_sigkilled_run_leaves_no_process_and_the_next_run_removes_its_folder(m
     assert len(left) == 1  # SIGKILL: nothing could clean up
     assert not _gone(tmp_path), "processes outlived the engine"
     later = subprocess.run([sys.executable, "-m", "evolve", "run", "--config", str(config), "--no-progress",
-                            "--generations", "1", "--population", "2"],
+                            "--generations", "1", "--population", "4"],
                            capture_output=True, text=True, env={**os.environ, "TMPDIR": str(tmp)}, timeout=600)
     assert later.returncode == 0, later.stderr[-2000:]
     assert not _runs(tmp), "the next run did not remove the killed run's folder"

@@ -193,6 +193,14 @@ def is_even_fast(n):
     return n % 2 == 0
 
 
+def first_above(xs, limit):
+    found = -1
+    for i, x in enumerate(xs):
+        if x > limit and found == -1:
+            found = i
+    return found
+
+
 def cell(grid, r, c):
     return grid[r][c] + grid[r, c] + sum(grid[r:c])
 '''

@@ -212,3 +212,27 @@ def test_a_sort_is_moved_out_only_when_nothing_else_touches_the_list() -> None:
     assert _sites("sort_once", source.format(extra="        ordered.append(q)\n")) == []
     returned = source.format(extra="").replace("    return out\n", "    return ordered\n")
     assert _sites("sort_once", returned) == []  # with no queries the list would come back sorted
+
+
+# --- stopping early -----------------------------------------------------------
+
+
+def test_a_loop_stops_early_only_once_its_result_is_settled() -> None:
+    first = (
+        "def first(xs, limit):\n    found = -1\n    for i, x in enumerate(xs):\n"
+        "        if x > limit and found == -1:\n            found = i\n    return found\n"
+    )
+    assert _sites("early_break", first) == ["for i, x in enumerate(xs):"]
+    last = first.replace(" and found == -1", "")  # the last match wins: every iteration matters
+    assert _sites("early_break", last) == []
+    counted = first.replace("            found = i\n", "            found = i\n            total = x\n")
+    assert _sites("early_break", counted.replace("    found = -1\n", "    found = -1\n    total = 0\n")
+                  .replace("return found", "return found, total")) == []
+    accumulates = (
+        "def f(xs):\n    seen = False\n    n = 0\n    for x in xs:\n        n = n + x\n"
+        "        if x:\n            seen = True\n    return seen, n\n"
+    )
+    assert _sites("early_break", accumulates) == []  # n, read after the loop, keeps changing
+    with_else = "def f(xs):\n    ok = True\n    for x in xs:\n        if x:\n            ok = False\n" \
+                "    else:\n        ok = None\n    return ok\n"
+    assert _sites("early_break", with_else) == []

@@ -22,7 +22,7 @@ from mutations import OPERATORS
 
 SPEEDUPS = ("add_cache", "membership_to_set", "hoist_invariant_call", "loop_to_builtin", "local_list_to_set",
             "pop0_to_deque", "concat_to_join", "append_to_comprehension", "loop_to_counter", "sort_once",
-            "delegate_to_twin")
+            "delegate_to_twin", "early_break")
 
 ints = st.integers(-50, 50)
 words = st.text(alphabet="abcAB _-", max_size=6)
@@ -49,6 +49,8 @@ ENTRIES: dict[tuple[str, int], tuple[str, st.SearchStrategy[tuple[Any, ...]]]] =
     ("loop_to_counter", 0): ("char_counts", st.tuples(st.one_of(words, st.lists(st.one_of(ints, words))))),
     ("sort_once", 0): ("ranks", st.tuples(st.lists(numbers, max_size=8), st.lists(numbers, max_size=5))),
     ("delegate_to_twin", 0): ("is_prime", st.tuples(st.integers(-5, 400))),
+    ("early_break", 0): ("first_above", st.tuples(st.lists(numbers, max_size=8), numbers)),
+    ("early_break", 1): ("is_sorted", st.tuples(st.lists(ints, max_size=8))),
 }
 """(operator, example index) -> (entry function, strategy for its arguments)."""
 

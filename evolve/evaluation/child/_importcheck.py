@@ -23,11 +23,11 @@ import sys
 if sys.path and os.path.realpath(sys.path[0]) == os.path.dirname(os.path.realpath(__file__)):
     del sys.path[0]
 
-import argparse  # noqa: E402
-import importlib  # noqa: E402
-import json  # noqa: E402
-import traceback  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import importlib
+import json
+import traceback
+from typing import Any
 
 MARK = "evolve-importcheck: "
 MAX_LINE = 300

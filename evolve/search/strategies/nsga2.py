@@ -12,9 +12,10 @@ Each generation is the ``search.population`` parents chosen by DEAP's
 generation before (parents and offspring), plus as many offspring, bred by
 binary tournaments on (rank, crowding distance) with the engine's generator,
 uniform crossover and mutation (``ga.breed``). The passing variants ever seen
-that no other dominates form the front (DEAP's ``tools.ParetoFront``, one
-member per patch), rebuilt each generation from the latest figures of its
-members (re-measured timings included). The run's best (what is minimised,
+that beat the baseline in at least one objective and that no other dominates
+form the front (DEAP's ``tools.ParetoFront``, one member per patch), rebuilt
+each generation from the latest figures of its members (re-measured timings
+included); a neutral variant, whose vector equals the baseline's, is left out. The run's best (what is minimised,
 verified and promoted) is the front member with the highest weighted fitness,
 so the configured weights still decide what reaches the mainline; without a
 passing variant it is the hall of fame's best.
@@ -90,6 +91,11 @@ class NSGA2(Strategy):
         fitness.values = self.vector(score)
         return Member(patch, observation, score, fitness, index)
 
+    def beats_baseline(self, member: Member) -> bool:
+        """Better than the baseline in at least one objective: what the baseline weakly dominates (every
+        neutral variant, whose vector equals the baseline's) is no trade-off worth listing."""
+        return any(v > b for v, b in zip(member.fitness.values, self.vector(self.engine.scorer.baseline_score)))
+
     # ------------------------------------------------------------ hooks
 
     def next(self, population: list[Any], gen: int) -> list[Any]:
@@ -123,8 +129,9 @@ class NSGA2(Strategy):
             observation = self.engine.evaluator.latest(m.patch, m.observation)
             refreshed.append(self.member(m.patch, observation, self.engine.scorer.score(observation)))
         self.front = tools.ParetoFront(similar=same_patch)
-        self.front.update(refreshed + [self.member(ind.patch, ind.observation, ind.score)
-                                       for ind in population if feasible(ind.score)])
+        self.front.update([m for m in refreshed + [self.member(ind.patch, ind.observation, ind.score)
+                                                   for ind in population if feasible(ind.score)]
+                           if self.beats_baseline(m)])
         if gen > 0:
             self._correction = self.adapt(population, self.engine.credit, self.engine.controls)
 

@@ -39,13 +39,14 @@ import pytest
 from evolve.evaluation.backends import LokyBackend
 from evolve.config import config_from_dict
 from evolve.search.engine import Engine, SearchSettings
-from evolve.run import _baseline, _context, _index_targets, _snapshot
+from evolve.preparation import evaluate_baseline, evaluation_context, index_targets, snapshot_of
 from evolve.evaluation.evaluator import Evaluator
 from fitness.aggregate import Scorer
 from fitness.observation import Status
 from mutations.pool import SitePool
 from mutations.registry import get_operator
 from populations.patch import Edit, Patch
+from evolve.evaluation.child import _landlock
 from tests.conftest import _alive, processes_in
 from tests.evolve.test_run import tree_digest
 
@@ -68,6 +69,15 @@ PAYLOADS = {
                           "    shutil.rmtree(name) if os.path.isdir(name) else os.remove(name)",
                           {Status.TESTS_FAILED, Status.CRASHED, Status.PASSED}),
     "write_into_original": ("open(ORIGINAL, 'w').write('overwritten by a variant')", {Status.TESTS_FAILED}),
+    "setsid_daemon": ("import ctypes, os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+                      "        ctypes.CDLL(None).prctl(15, b'evolve-daemon', 0, 0, 0)\n        time.sleep(4)\n"
+                      "        open(MARKER, 'w').write('alive')\n    os._exit(0)\ntime.sleep(0.3)", {Status.PASSED}),
+    "fill_disk": ("import os\nchunk = b'x' * (1 << 20)\nfor n in range(40):\n"
+                  "    with open(os.path.join(os.environ['TMPDIR'], f'fill-{n}'), 'wb') as handle:\n"
+                  "        for _ in range(64):\n            handle.write(chunk)", {Status.TESTS_FAILED, Status.CRASHED}),
+    "forged_record": ("import glob, os\nfor path in ['result.json', '../result.json', *glob.glob('../*.json')]:\n"
+                      "    try:\n        open(path, 'w').write('{\"exit_code\": 0, \"tests\": {}}')\n"
+                      "    except OSError:\n        pass\nos._exit(0)", {Status.CRASHED}),
 }
 AT_IMPORT = {
     "os_exit_at_import": ("import os\n    os._exit(0)", {Status.CRASHED}),
@@ -75,12 +85,12 @@ AT_IMPORT = {
 }
 
 
-def _hostile_module(original: Path, network_port: int | None) -> str:
+def _hostile_module(original: Path, network_port: int | None, marker: Path | None = None) -> str:
     payloads = dict(PAYLOADS)
     if network_port is not None:
         payloads["open_network"] = (f"import socket\nsocket.create_connection(('127.0.0.1', {network_port}), 2)",
                                     {Status.TESTS_FAILED})
-    lines = [f"ORIGINAL = {str(original)!r}", ""]
+    lines = [f"ORIGINAL = {str(original)!r}", f"MARKER = {str(marker or original.parent / 'marker')!r}", ""]
     lines += [f"SAFE_{name.upper()} = True" for name in (*payloads, *AT_IMPORT)]
     for name, (code, _) in AT_IMPORT.items():
         lines += ["", f"if not SAFE_{name.upper()}:", f"    {code}"]
@@ -107,18 +117,18 @@ def _flip(index, name: str) -> Edit:
 def _run_generation(root: Path, tmp_path: Path, sandbox: str, names: list[str]):
     config = config_from_dict({
         "experiment": "hostile", "target": {"root": str(root), "files": ["calc/hostile.py"]},
-        "tests": {"paths": ["tests"], "timeout": 8}, "sandbox": sandbox, "memory_mb": 1024,
+        "tests": {"paths": ["tests"], "timeout": 8}, "sandbox": {"level": sandbox, "disk_mb": 128}, "memory_mb": 1024,
         "fitness": {"weights": {"correctness": 1}}, "search": {"population": len(names) + 1, "generations": 0 + 1},
         "run_dir": str(tmp_path / "runs"),
     }, base=tmp_path)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    snapshot = _snapshot(config, scratch, io.StringIO())
-    indexes = _index_targets(config, snapshot)
+    snapshot = snapshot_of(config, scratch, io.StringIO())
+    indexes = index_targets(config, snapshot)
     backend = LokyBackend(2)
     try:
-        evaluator = Evaluator(_context(config, snapshot, scratch), indexes, config.principles, backend)
-        baseline = _baseline(config, evaluator)
+        evaluator = Evaluator(evaluation_context(config, snapshot, scratch), indexes, config.principles, backend)
+        baseline = evaluate_baseline(config, evaluator)
         index = indexes["calc/hostile.py"]
         patches = [Patch((_flip(index, name),)) for name in names] + [Patch()]
         settings = SearchSettings(population=len(patches), generations=0, survivors=0.2, elites=1,
@@ -148,19 +158,25 @@ def test_every_hostile_variant_is_contained_and_classified(make_project, tmp_pat
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
+    drop = Path(tempfile.mkdtemp(prefix="evolve-drop-"))  # world-writable: where a surviving daemon would write
+    drop.chmod(0o777)
     try:
-        port = listener.getsockname()[1] if sandbox == "bwrap" else None
+        offline = sandbox == "bwrap" or _landlock.abi() >= 4  # the process level has no network wall without it
+        port = listener.getsockname()[1] if offline else None
         names = [*PAYLOADS, *AT_IMPORT, *(["open_network"] if port else [])]
         root = make_project()
         original = root / "calc" / "core.py"
-        (root / "calc" / "hostile.py").write_text(_hostile_module(original, port))
+        (root / "calc" / "hostile.py").write_text(_hostile_module(original, port, drop / "marker"))
         (root / "tests" / "test_hostile.py").write_text(_hostile_tests([*PAYLOADS, *(["open_network"] if port else [])]))
         before = tree_digest(root)
         statuses, benign = _run_generation(root, tmp_path, sandbox, names)
+        time.sleep(5)  # the daemon would have woken by now
+        marker_written, survivors = (drop / "marker").exists(), _daemons()
     finally:
         stop.set()
         thread.join()
         listener.close()
+        shutil.rmtree(drop, ignore_errors=True)
     expected = {**{n: s for n, (_, s) in PAYLOADS.items()}, **{n: s for n, (_, s) in AT_IMPORT.items()},
                 "open_network": {Status.TESTS_FAILED}}
     wrong = {n: s.name for n, s in statuses.items() if s not in expected[n]}
@@ -168,6 +184,7 @@ def test_every_hostile_variant_is_contained_and_classified(make_project, tmp_pat
     assert benign == Status.PASSED  # the same generation still evaluates an ordinary variant
     assert tree_digest(root) == before, "the user's project changed"
     assert not accepted, "a variant reached the network"
+    assert not marker_written and not survivors, f"a daemon outlived its variant: {survivors}"
     assert not processes_in(tmp_path)
 
 
@@ -340,13 +357,13 @@ def _attack(root: Path, tmp_path: Path, scratch: Path, tests_text: bytes):
     }, base=tmp_path)
     scratch.mkdir()
     said = io.StringIO()
-    snapshot = _snapshot(config, scratch, said)
-    indexes = _index_targets(config, snapshot)
+    snapshot = snapshot_of(config, scratch, said)
+    indexes = index_targets(config, snapshot)
     index = indexes["calc/hostile.py"]
     backend = LokyBackend(2)
     try:
-        evaluator = Evaluator(_context(config, snapshot, scratch), indexes, config.principles, backend)
-        baseline = _baseline(config, evaluator)
+        evaluator = Evaluator(evaluation_context(config, snapshot, scratch), indexes, config.principles, backend)
+        baseline = evaluate_baseline(config, evaluator)
         evaluator.ctx = replace(evaluator.ctx, expected_tests=tuple(sorted(baseline.tests)))
         patches = [Patch((_flip(index, name),)) for name in USER_ATTACKS]
         statuses = dict(zip(USER_ATTACKS, (o.status for o in evaluator.evaluate(patches, baseline))))

@@ -168,6 +168,20 @@ def test_staged_scans_the_index_not_the_working_tree(project):
     assert code == 0, out
 
 
+def test_the_configs_principles_hold_the_change_against_head(project):
+    config = project / "experiment.yaml"
+    config.write_text("experiment: p\ntarget: {root: ., files: [calc/core.py]}\nprinciples: {protected: [add]}\n")
+    code, report = scan_json(project, "--fast", "--skip", "imports", "--config", str(config))
+    assert code == 0, report  # the committed tree keeps its own principles
+    (project / "calc" / "core.py").write_text(CORE.replace("return a + b", "return eval('a + b')"))
+    code, report = scan_json(project, "--fast", "--skip", "imports", "--config", str(config))
+    assert code == 1 and report["counts"] == {"principles": 2}, report
+    words = sorted(f["message"] for f in report["findings"])
+    assert words[0].startswith("no_eval_exec (hard): new call to eval() in add")
+    assert words[1].startswith("protected_names (hard): protected add was changed")
+    assert {f["file"] for f in report["findings"]} == {"calc/core.py"}
+
+
 @pytest.mark.parametrize("args, words", [
     (["/no/such/folder"], "is not a file"),
     (["--skip", "everything"], "unknown check"),
@@ -184,3 +198,19 @@ def test_a_folder_without_python_is_bad_input(tmp_path):
     (tmp_path / "empty").mkdir()
     code, _, err = scan(tmp_path / "empty", str(tmp_path / "empty"))
     assert code == 2 and "no Python files" in err
+
+
+@pytest.mark.slow
+def test_scan_repair_commits_a_fix_to_a_branch_and_leaves_the_working_tree_alone(tmp_path):
+    root = make_clean(tmp_path / "proj")
+    (root / "calc" / "core.py").write_text(CORE.replace("return a + b", "return a - b"))
+    git(root, "commit", "-q", "-am", "a bug")
+    before = {p: p.read_bytes() for p in root.rglob("*.py")}
+    code, report = scan_json(root, "--repair", "--skip", "imports", "--skip", "docs")
+    assert code == 1 and report["counts"] == {"test": 1}
+    repair = report["repair"]
+    assert repair["status"] == "repaired", repair
+    assert repair["branch"] == f"evolve/{repair['run_id']}"
+    assert "+    return a + b" in git(root, "diff", "main", repair["branch"])
+    assert {p: p.read_bytes() for p in root.rglob("*.py")} == before
+    assert git(root, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"

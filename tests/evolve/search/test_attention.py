@@ -157,7 +157,9 @@ def test_the_pool_draws_edits_where_the_weights_are():
 
 def test_an_operator_whose_every_site_weighs_nothing_is_never_drawn():
     idx = index()
-    only_unused = lambda file, node_id: 1.0 if span_lines(node_id) <= {23, 25} else 0.0  # noqa: E731
+    def only_unused(file: str, node_id: str) -> float:
+        return 1.0 if span_lines(node_id) <= {23, 25} else 0.0
+
     pool = SitePool({FILE: idx}, site_weights=only_unused)
     rng = random.Random(0)
     drawn = {edit.operator for edit in (pool.random_edit(rng) for _ in range(200)) if edit is not None}
