@@ -12,11 +12,10 @@ Which calls only read (the purity allow-lists) is ``_purity``'s business.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import libcst as cst
 
 from mutations._index import ModuleIndex
+from mutations._tree import bound_in_module, dotted, enclosing_function, returns_of, walk, walk_own
 
 INT, FLOAT, NUMBER, STR, BYTES, BOOL, NONE = "int", "float", "number", "str", "bytes", "bool", "none"
 TUPLE, FROZENSET, RANGE, LIST, DICT, SET, ITERATOR, UNKNOWN = (
@@ -65,22 +64,6 @@ MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "u
 
 _CONSTANT_NODES = (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.ConcatenatedString,
                    cst.FormattedString)
-
-
-def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    yield node
-    for child in node.children:
-        yield from walk(child)
-
-
-def dotted(node: cst.CSTNode) -> str:
-    """``math.sqrt`` for a Name/Attribute chain, else ``""``."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else ""
-    return ""
 
 
 def join(kinds: list[str]) -> str:
@@ -289,19 +272,6 @@ class Kinds:
         return join([self.of(v, 1) if isinstance(v, cst.CSTNode) else v for v in values])
 
 
-def walk_own(node: cst.CSTNode, into_comprehensions: bool = True) -> Iterator[cst.CSTNode]:
-    """``node`` and its descendants, not entering nested functions, classes or lambdas
-    (nor comprehensions, unless asked)."""
-    yield node
-    for child in node.children:
-        if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        if not into_comprehensions and isinstance(child, (cst.ListComp, cst.SetComp, cst.DictComp,
-                                                          cst.GeneratorExp)):
-            continue
-        yield from walk_own(child, into_comprehensions)
-
-
 def _bindings(node: cst.CSTNode, kinds: Kinds) -> list[tuple[str, cst.CSTNode | str | bool]]:
     """The names ``node`` itself binds, each with its value (an expression, a kind for a loop
     target, or ``False`` for a binding the inference does not follow)."""
@@ -389,54 +359,8 @@ def _names_in(node: cst.CSTNode) -> set[str]:
     return {n.value for n in walk(node) if isinstance(n, cst.Name)}
 
 
-def returns_of(function: cst.FunctionDef) -> list[cst.Return]:
-    """The ``return`` statements of ``function`` itself (not of nested functions)."""
-    out: list[cst.Return] = []
-    stack: list[cst.CSTNode] = [function.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Return):
-            out.append(node)
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        stack.extend(node.children)
-    return out
-
-
-def enclosing_function(index: ModuleIndex, node: cst.CSTNode) -> cst.FunctionDef | None:
-    """The innermost ``def`` around ``node`` (``node`` itself excluded)."""
-    node_id = index.ids.get(node)
-    if node_id is None:
-        return None
-    for ancestor in index.ancestors(node_id):
-        found = index.nodes[ancestor]
-        if isinstance(found, cst.FunctionDef):
-            return found
-        if isinstance(found, cst.ClassDef):
-            return None
-    return None
-
-
 def _module_functions(index: ModuleIndex) -> dict[str, cst.FunctionDef]:
     return {s.name.value: s for s in index.module.body if isinstance(s, cst.FunctionDef)}
-
-
-def bound_in_module(module: cst.Module) -> frozenset[str]:
-    """Every name bound anywhere in the module (to spot a shadowed builtin)."""
-    out: set[str] = set()
-    for node in walk(module):
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            out.add(node.name.value)
-        elif isinstance(node, cst.Param):
-            out.add(node.name.value)
-        elif isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor,
-                               cst.NamedExpr)):
-            out |= {n.value for n in walk(node.target) if isinstance(n, cst.Name)}
-        elif isinstance(node, cst.AsName):
-            out |= _names_in(node.name)
-        elif isinstance(node, cst.ImportAlias):
-            out.add((node.evaluated_alias or node.evaluated_name).split(".")[0])
-    return frozenset(out)
 
 
 def kinds(index: ModuleIndex) -> Kinds:

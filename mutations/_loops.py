@@ -15,8 +15,9 @@ from functools import lru_cache
 import libcst as cst
 
 from mutations._index import ModuleIndex
-from mutations._kinds import MUTATORS, Kinds, enclosing_function, walk
+from mutations._kinds import MUTATORS, Kinds
 from mutations._purity import pure_call
+from mutations._tree import enclosing_function, walk
 
 NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
                  cst.GeneratorExp)

@@ -19,20 +19,8 @@ from typing import Any
 import libcst as cst
 
 from mutations._index import ModuleIndex
-from mutations._kinds import (
-    BUILTIN_RESULTS,
-    BYTES,
-    SHARED_READS,
-    STR,
-    STR_METHODS,
-    UNHASHABLE,
-    UNKNOWN,
-    Kinds,
-    dotted,
-    kinds,
-    walk,
-    walk_own,
-)
+from mutations._kinds import BUILTIN_RESULTS, BYTES, SHARED_READS, STR, STR_METHODS, UNHASHABLE, UNKNOWN, Kinds, kinds
+from mutations._tree import dotted, walk, walk_own
 
 _STATEFUL = (cst.Yield, cst.Await, cst.Global, cst.Nonlocal)
 

@@ -18,9 +18,10 @@ import libcst as cst
 
 from mutations._base import ChoiceOperator, Example, Params, Rewritten
 from mutations._index import MODULE_SCOPE, ModuleIndex
-from mutations._kinds import BOOL, LIST, NONE, NUMERIC, STR, UNKNOWN, enclosing_function, join, kinds, returns_of
+from mutations._kinds import BOOL, LIST, NONE, NUMERIC, STR, UNKNOWN, join, kinds
 from mutations._names import VALUE, free_names, names, read_names, renamed
 from mutations._render import code, fit_in
+from mutations._tree import enclosing_function, returns_of
 from mutations.repair_exprs import in_function_body
 from mutations.statements import _in_loop, _is_block_statement
 
@@ -205,6 +206,10 @@ class AddConditionClause(ChoiceOperator):
             params={"clause": "line", "op": "and", "side": "left"},
         ),
     )
+
+    def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
+        """Cheap: a condition inside a function (the ingredients are drawn when proposed)."""
+        return in_function_body(node_id, index)
 
     def _options(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[dict[str, Any]]:
         if not in_function_body(node_id, index):

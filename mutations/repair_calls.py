@@ -10,9 +10,10 @@ import libcst as cst
 
 from mutations._base import ChoiceOperator, Example, Params, Rewritten
 from mutations._index import MODULE_SCOPE, ModuleIndex
-from mutations._kinds import INT, NUMERIC, STR, UNKNOWN, dotted, enclosing_function, kinds, walk
+from mutations._kinds import INT, NUMERIC, STR, UNKNOWN, kinds
 from mutations._names import MODULE, VALUE, free_names, names
 from mutations._render import bare, code, fit
+from mutations._tree import dotted, enclosing_function, walk
 from mutations.repair_exprs import _parent, in_function_body, value_slot
 
 # --- wrapping and unwrapping calls --------------------------------------------
@@ -69,6 +70,10 @@ class WrapCall(ChoiceOperator):
                 after="def bin_of(value, bins):\n    return min(int(value * bins), bins - 1)\n",
                 params={"func": "min", "extra": "bins - 1"}),
     )
+
+    def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
+        """Cheap: a value inside a function (there is always a builtin to wrap it in)."""
+        return in_function_body(node_id, index) and value_slot(node_id, index)
 
     def _options(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[dict[str, Any]]:
         if not (in_function_body(node_id, index) and value_slot(node_id, index)):
@@ -156,6 +161,16 @@ def _category(node: cst.CSTNode, index: ModuleIndex) -> str:
     return "name"
 
 
+def _donors_by_category(index: ModuleIndex) -> dict[str, list[tuple[str, str, str, frozenset[str]]]]:
+    found = index.memo.get("expression_donors_by_category")
+    if found is None:
+        found = {}
+        for donor in _donors(index):
+            found.setdefault(donor[1], []).append(donor)
+        index.memo["expression_donors_by_category"] = found
+    return found  # type: ignore[return-value]
+
+
 def _donors(index: ModuleIndex) -> list[tuple[str, str, str, frozenset[str]]]:
     """(id, category, code, free names) of every expression that may be copied."""
     found = index.memo.get("expression_donors")
@@ -195,17 +210,21 @@ class CopyExpression(ChoiceOperator):
             return []
         own = code(index, node)
         category = _category(node, index)
-        refinable = isinstance(node, (cst.Name, cst.Attribute, cst.Subscript))
+        by_category = _donors_by_category(index)
+        candidates = list(by_category.get(category, ())) if category != "name" else []
+        if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript)):  # refinements: ch -> ch.upper()
+            candidates += [d for c, found in by_category.items() if c.split()[0] in ("call", "subscript")
+                           for d in found if own in d[2] and d not in candidates]
         scope = names(index)
         related = set(index.ancestors(node_id))
         out, seen = [], {own}
-        for donor_id, donor_category, donor_code, free in _donors(index):
+        for donor_id, donor_category, donor_code, free in candidates:
             if donor_code in seen or donor_id in related or node_id in index.ancestors(donor_id):
                 continue
-            same = donor_category == category and category != "name"
-            refines = refinable and donor_category.split()[0] in ("call", "subscript") and own in donor_code \
-                and any(index.nodes[donor_id] is not n and n.deep_equals(node) for n in walk(index.nodes[donor_id]))
-            if (same or refines) and scope.can_read(node_id, free):
+            if donor_category != category and not any(
+                    index.nodes[donor_id] is not n and n.deep_equals(node) for n in walk(index.nodes[donor_id])):
+                continue
+            if scope.can_read(node_id, free):
                 seen.add(donor_code)
                 out.append({"donor": donor_id})
         return out
@@ -234,6 +253,12 @@ class ReplaceReturnValue(ChoiceOperator):
                 after="def sign(x):\n    if x < 0:\n        return -1\n    return 1  # positive\n",
                 site=1, params={"value": "1"}),
     )
+
+    def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
+        """Cheap: a ``return`` with a value in a function (``None`` is always a choice)."""
+        assert isinstance(node, cst.Return)
+        return node.value is not None and index.scope_of(node_id) != MODULE_SCOPE and \
+            not (isinstance(node.value, cst.Name) and node.value.value == "None")
 
     def _options(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[dict[str, Any]]:
         assert isinstance(node, cst.Return)

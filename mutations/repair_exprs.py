@@ -16,8 +16,9 @@ import libcst as cst
 
 from mutations._base import ChoiceOperator, Example, Params, Rewritten
 from mutations._index import ModuleIndex
-from mutations._kinds import dotted, integer_like, kinds
+from mutations._kinds import integer_like, kinds
 from mutations._render import bare, fit, fit_in, parenthesise, precedence
+from mutations._tree import dotted
 
 _HOLDERS = (cst.Decorator, cst.Annotation, cst.Param, cst.MatchPattern, cst.Del)
 

@@ -16,8 +16,9 @@ import libcst as cst
 
 from mutations._base import ChoiceOperator, Example, Params, Rewritten
 from mutations._index import MODULE_SCOPE, ModuleIndex
-from mutations._kinds import NUMERIC, STR, UNKNOWN, enclosing_function, kinds
+from mutations._kinds import NUMERIC, STR, UNKNOWN, kinds
 from mutations._names import CLASS, FUNCTION, VALUE, names, read_ids
+from mutations._tree import enclosing_function
 
 _BUILTIN_SWAPS = (("min", "max"), ("any", "all"), ("int", "round", "float"), ("list", "sorted", "tuple", "set"),
                   ("sum", "len"))

@@ -15,9 +15,9 @@ import libcst as cst
 
 from mutations._base import ChoiceOperator, Example, Params, Rewritten
 from mutations._index import MODULE_SCOPE, ModuleIndex
-from mutations._kinds import walk
 from mutations._names import VALUE, bound_names, free_names, names, renamed
 from mutations._render import code
+from mutations._tree import walk
 from mutations.guards import is_docstring
 from mutations.statements import _is_block_statement, fits
 

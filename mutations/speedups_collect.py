@@ -9,7 +9,7 @@ import libcst as cst
 
 from mutations._base import ChoiceOperator, Example, Params, Rewritten
 from mutations._index import ModuleIndex
-from mutations._kinds import STR, enclosing_function, kinds, walk
+from mutations._kinds import STR, kinds
 from mutations._loops import (
     NOT_IN_GENEXP,
     contains,
@@ -19,6 +19,7 @@ from mutations._loops import (
     plain_loop,
     previous_statement,
 )
+from mutations._tree import enclosing_function, walk
 from mutations.speedups_loops import fresh_name
 
 # --- append loop -> comprehension ---------------------------------------------

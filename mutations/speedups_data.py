@@ -14,7 +14,8 @@ import libcst as cst
 
 from mutations._base import ChoiceOperator, Example, Operator, Params, Rewritten
 from mutations._index import ModuleIndex
-from mutations._kinds import enclosing_function, kinds, walk
+from mutations._kinds import kinds
+from mutations._tree import enclosing_function, walk
 
 # --- membership in a constant display -----------------------------------------
 

@@ -8,9 +8,10 @@ import libcst as cst
 
 from mutations._base import ChoiceOperator, Example, Params, Rewritten
 from mutations._index import ModuleIndex
-from mutations._kinds import INT, enclosing_function, kinds, walk
+from mutations._kinds import INT, kinds
 from mutations._loops import names_in, roots, used_outside
 from mutations._purity import pure_expression
+from mutations._tree import enclosing_function, walk
 
 
 def _assignments(block: cst.BaseSuite) -> dict[str, cst.BaseExpression] | None:

@@ -16,21 +16,12 @@ import libcst as cst
 
 from mutations._base import Example, Operator, Params, Rewritten
 from mutations._index import ModuleIndex
-from mutations._kinds import (
-    ITERATOR,
-    STR,
-    STR_METHODS,
-    UNHASHABLE,
-    dotted,
-    enclosing_function,
-    kinds,
-    walk,
-    walk_own,
-)
+from mutations._kinds import ITERATOR, STR, STR_METHODS, UNHASHABLE, kinds
 from mutations._loops import NESTED_SCOPES, impure_calls, runs_at_least_once, unguarded, written
 from mutations._names import VALUE, free_names, names
 from mutations._purity import pure_expression
 from mutations._render import bare
+from mutations._tree import dotted, enclosing_function, walk, walk_own
 
 # --- naming -------------------------------------------------------------------
 

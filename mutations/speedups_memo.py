@@ -15,21 +15,10 @@ import libcst as cst
 
 from mutations._base import Example, Operator, Params, Rewritten
 from mutations._index import MODULE_SCOPE, ModuleIndex
-from mutations._kinds import (
-    IMMUTABLE,
-    NUMBER,
-    UNHASHABLE,
-    UNKNOWN,
-    Kinds,
-    dotted,
-    join,
-    kinds,
-    returns_of,
-    walk,
-    walk_own,
-)
+from mutations._kinds import IMMUTABLE, NUMBER, UNHASHABLE, UNKNOWN, Kinds, join, kinds
 from mutations._names import VALUE, free_names, names
 from mutations._purity import function_purity, method_of, pure_call
+from mutations._tree import dotted, returns_of, walk, walk_own
 
 _CACHES = frozenset({"cache", "lru_cache", "cached_property", "memoize"})
 

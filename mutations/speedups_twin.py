@@ -9,7 +9,7 @@ import libcst as cst
 
 from mutations._base import ChoiceOperator, Example, Params, Rewritten
 from mutations._index import ModuleIndex
-from mutations._kinds import dotted, walk
+from mutations._tree import dotted, walk
 from mutations.guards import is_docstring
 from mutations.speedups_memo import container
 

@@ -123,16 +123,43 @@ class _PatchTransformer(cst.CSTTransformer):
             return updated_node
         result: Any = updated_node
         for order, visiting, edit in sorted(self._by_node[node_id], key=lambda t: t[0]):
-            if not isinstance(result, cst.CSTNode):
-                break  # an earlier edit removed or flattened the node
+            target, position = _standing_for(result, original_node)
+            if target is None:
+                break  # an earlier edit removed the node
             operator = get_operator(edit.operator)
-            new = operator.rewrite(visiting, edit.node, original_node, result, edit.param_dict, self._index)
+            new = operator.rewrite(visiting, edit.node, original_node, target, edit.param_dict, self._index)
             if new is None:
                 continue
-            result = new
+            result = _put_back(result, position, new)
             self.applied.add(order)
             self.imports.extend(operator.imports(edit.param_dict))
         return result
+
+
+def _standing_for(result: Any, original: cst.CSTNode) -> tuple[cst.CSTNode | None, int | None]:
+    """The node that stands for ``original`` in what earlier edits made of it: the node itself,
+    or in statements an edit put in its place (two hoists out of one loop) the last of its type."""
+    if isinstance(result, cst.CSTNode):
+        return result, None
+    if isinstance(result, cst.FlattenSentinel):
+        for position in range(len(result.nodes) - 1, -1, -1):
+            if type(result.nodes[position]) is type(original):
+                return result.nodes[position], position
+    return None, None
+
+
+def _put_back(result: Any, position: int | None, new: Any) -> Any:
+    """``result`` with the node at ``position`` (the whole of it when ``None``) replaced by ``new``."""
+    if position is None:
+        return new
+    nodes = list(result.nodes)
+    if isinstance(new, cst.FlattenSentinel):
+        nodes[position:position + 1] = list(new.nodes)
+    elif isinstance(new, cst.RemovalSentinel):
+        del nodes[position]
+    else:
+        nodes[position] = new
+    return cst.FlattenSentinel(nodes)
 
 
 def _add_imports(module: cst.Module, names: Iterable[str]) -> cst.Module:

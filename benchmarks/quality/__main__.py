@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a fixed subset (~8 cases), 1 seed, small budget")
-    parser.add_argument("--seeds", type=_seeds,
+    parser.add_argument("--seeds", type=seed_list,
                         help=f"comma-separated seeds (default {DEFAULT['seeds']}; quick {QUICK['seeds']})")
     parser.add_argument("--cases", help="glob(s) of case ids, comma-separated (default: all)")
     parser.add_argument("--evaluations", type=int, help=f"evaluations per run (default {DEFAULT['evaluations']}; "
@@ -93,7 +93,7 @@ def _check(corpus: Path, pattern: str, keep: bool, started: float) -> int:
 
 def _run(args: argparse.Namespace, corpus: Path, argv: list[str], started: float) -> int:
     preset = QUICK if args.quick else DEFAULT
-    seeds = args.seeds or _seeds(str(preset["seeds"]))
+    seeds = args.seeds or seed_list(str(preset["seeds"]))
     budget = Budget(args.evaluations or int(preset["evaluations"]), args.seconds or float(preset["seconds"]),
                     args.workers, grace=float(preset["grace"]) if args.grace is None else args.grace)
     cases, skipped = _select(corpus, args.cases, args.quick)
@@ -155,7 +155,7 @@ def _select(corpus: Path, pattern: str | None, quick: bool) -> tuple[list[Case],
     return [valid[n] for n in names if n in valid], {n: invalid[n] for n in names if n in invalid}
 
 
-def _seeds(text: str) -> list[int]:
+def seed_list(text: str) -> list[int]:
     """``"0,1,2"`` -> ``[0, 1, 2]`` (argparse reports a ValueError as a usage error, exit code 2)."""
     seeds = [int(s) for s in text.split(",") if s.strip()]
     if not seeds:

@@ -164,7 +164,7 @@ def resolve_level(requested: str) -> Level:
 
 def _resolve(requested: str, found: str | None) -> Level:
     if requested == "process":
-        return Level("process", _fallback_line("process level asked for (sandbox: process)"), warning=True)
+        return Level("process", _fallback_line("asked for with sandbox: process"), warning=True)
     problem = _bwrap_problem() if found else "bubblewrap (bwrap) is not on PATH"
     if problem is None:
         return Level("bwrap", "evolve: sandbox: bubblewrap (project read-only, private disk, no network, "
@@ -173,7 +173,7 @@ def _resolve(requested: str, found: str | None) -> Level:
         raise OSError(f"sandbox: bwrap cannot start: {problem}; {_bwrap.INSTALL_HINT}, and allow unprivileged "
                       "user namespaces (sysctl kernel.unprivileged_userns_clone=1, "
                       "kernel.apparmor_restrict_unprivileged_userns=0), or use sandbox: process")
-    return Level("process", _fallback_line(f"bubblewrap cannot start ({problem})"), warning=True)
+    return Level("process", _fallback_line(f"bubblewrap cannot start: {problem}"), warning=True)
 
 
 def _fallback_line(why: str) -> str:
@@ -183,7 +183,7 @@ def _fallback_line(why: str) -> str:
                  + ("" if _landlock.abi() >= 4 else ", and it can reach the network"))
     else:
         open_ = "it can read and write whatever your user can, and reach the network"
-    return (f"evolve: warning: sandbox: process level only, {why}: variants run with limits but {open_}; "
+    return (f"evolve: warning: sandbox: process level only ({why}): variants run with limits but {open_}; "
             f"for full containment {_bwrap.INSTALL_HINT} and allow unprivileged user namespaces")
 
 
@@ -195,14 +195,15 @@ def _bwrap_problem() -> str | None:
         done = run_sandboxed(["/bin/sh", "-c", "echo ok > probe && cat probe"], cwd=probe,
                              limits=Limits(wall_seconds=30, cpu_seconds=30),
                              isolation=Isolation("bwrap", (("rw", str(probe)),)))
+        private = not (probe / "probe").exists()  # written in the variant's copy, never here
     except OSError as exc:
         return str(exc)
     finally:
         _remove(probe)
-    if done.ok and done.stdout.strip() == "ok" and not (probe / "probe").exists():
+    if done.ok and done.stdout.strip() == "ok" and private:
         return None
-    lines = [line for line in (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])]
-    return lines[-1][:200]
+    said = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+    return said[-1][:200]
 
 
 def _remove(folder: Path) -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import TESTS, processes_in
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.hostile]  # the engine killed mid-run: part of the hostile suite
 
 SLOW_TESTS = TESTS + "\n\ndef test_takes_a_while():\n    import time\n    time.sleep(0.5)\n"
 LEAK_WORDS = ("leaked semlock", "leaked semaphore", "resource_tracker")

@@ -262,3 +262,21 @@ def test_every_site_still_compiles_and_keeps_comments(op: Operator, sample: Modu
             if edits and not _check(op, edits, sample, before):
                 bad = [e for e in edits if not _check(op, [e], sample, before)]
                 assert not bad, bad
+
+
+def test_two_hoists_out_of_one_loop_compose() -> None:
+    """The second edit at a loop applies to the loop the first one left behind its new statement."""
+    source = ("def scale(values):\n    if not values:\n        return []\n    out = []\n    for v in values:\n"
+              "        out.append((v - min(values)) / (max(values) - min(values)))\n    return out\n")
+    index = ModuleIndex.build("m.py", source)
+    op = OPERATORS["hoist_invariant_call"]
+    (loop,) = op.sites(index)
+    from mutations.speedups_loops import hoistable_calls
+
+    edits = tuple(Edit.make(op.name, "m.py", loop, {"call": c}) for c in hoistable_calls(loop, index))
+    result = apply_patch(Patch(edits), {"m.py": index})
+    assert len(result.applied) == 2
+    assert result.sources["m.py"] == (
+        "def scale(values):\n    if not values:\n        return []\n    out = []\n    smallest = min(values)\n"
+        "    largest = max(values)\n    for v in values:\n"
+        "        out.append((v - smallest) / (largest - smallest))\n    return out\n")

@@ -83,13 +83,15 @@ def _write(path: str, text: str) -> None:
 # ------------------------------------------------------------------ process level, root engine
 
 
-def expose(paths: Iterable[str], writable: Iterable[str] = (), hide: Iterable[str] = HOMES) -> None:
+def expose(paths: Iterable[str], writable: Iterable[str] = (), hide: Iterable[str] = HOMES) -> bool:
     """In a new mount namespace, empty ``hide`` and every folder others cannot enter, except ``paths``.
 
     Root only (before dropping). Each covered folder becomes a small read-only
     tmpfs in which only the parts of ``paths`` and ``writable`` below it
     exist, bound back from descriptors opened before they were covered:
-    ``paths`` read-only, ``writable`` as they were.
+    ``paths`` read-only, ``writable`` as they were. False, changing nothing,
+    where root may not make a mount namespace (a container's seccomp
+    profile): the sandbox uid and Landlock are the walls there.
     """
     rw = {os.path.realpath(p) for p in writable if os.path.exists(p)}
     keep = sorted(rw | {os.path.realpath(p) for p in paths if os.path.exists(p)})
@@ -99,7 +101,10 @@ def expose(paths: Iterable[str], writable: Iterable[str] = (), hide: Iterable[st
         if blocked is not None:
             covers.add(blocked)
     covers = {c for c in covers if not any(c != o and _under(c, o) for o in covers)}
-    _check(_libc.unshare(CLONE_NEWNS), "unshare(mount namespace)")
+    if _libc.unshare(CLONE_NEWNS) != 0:
+        if ctypes.get_errno() in (1, 38):  # EPERM, ENOSYS
+            return False
+        _check(-1, "unshare(mount namespace)")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     for cover in sorted(covers):
         inside = [p for p in keep if _under(p, cover)]
@@ -120,6 +125,7 @@ def expose(paths: Iterable[str], writable: Iterable[str] = (), hide: Iterable[st
                 _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
             os.close(fd)
         _mount(None, cover, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    return True
 
 
 def _under(path: str, folder: str) -> bool:
@@ -187,7 +193,15 @@ def _overlay(folder: str, upper: str, work: str) -> None:
 
 
 def sweep(spec: dict[str, Any] | None) -> None:
-    """SIGKILL and reap what the variant left behind (see the module docstring)."""
+    """SIGKILL and reap what the variant left behind (see the module docstring).
+
+    The caller is a subreaper whose only child was the variant, already
+    reaped: whatever the variant left is re-parented to the caller, so a
+    caller without children has nothing to sweep (the common case, checked
+    in one system call).
+    """
+    if not _has_children():
+        return
     spec = spec or {}
     uid = spec.get("uid")
     if uid is not None and os.geteuid() == 0:
@@ -198,6 +212,14 @@ def sweep(spec: dict[str, Any] | None) -> None:
         except ProcessLookupError:
             pass
     kill_descendants()
+
+
+def _has_children() -> bool:
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    return True
 
 
 def _in_own_pid_namespace() -> bool:

@@ -91,21 +91,27 @@ def _on_term(signum: int, frame: Any) -> None:
     raise _Stop()
 
 
-def _wait(pid: int, spec: dict[str, Any], cell: Any, prologue_disk: Any) -> tuple[int, Any, bool, bool]:
+def _wait(pid: int, spec: dict[str, Any], cell: Any, over_disk: Any) -> tuple[int, Any, bool, bool]:
     """Wait for the command; (status, rusage, timed_out, over_disk). Orphans are reaped on the way."""
+    import select
+
     deadline = time.monotonic() + float(spec.get("wall") or 3600)
     disk = spec.get("disk")
-    while True:
-        got, status, usage = os.wait4(pid, os.WNOHANG)
-        if got == pid:
-            return status, usage, False, False
-        cell.reap_children_except(pid)
-        now = time.monotonic()
-        if now >= deadline:
-            return _end(pid) + (True, False)
-        if disk and prologue_disk(disk):
-            return _end(pid) + (False, True)
-        time.sleep(min(DISK_CHECK_SECONDS if disk else 0.05, max(0.0, deadline - now)))
+    pidfd = os.pidfd_open(pid)
+    try:
+        while True:
+            got, status, usage = os.wait4(pid, os.WNOHANG)
+            if got == pid:
+                return status, usage, False, False
+            cell.reap_children_except(pid)
+            now = time.monotonic()
+            if now >= deadline:
+                return _end(pid) + (True, False)
+            if disk and over_disk(disk):
+                return _end(pid) + (False, True)
+            select.select([pidfd], [], [], min(DISK_CHECK_SECONDS, deadline - now))
+    finally:
+        os.close(pidfd)
 
 
 def _end(pid: int) -> tuple[int, Any]:

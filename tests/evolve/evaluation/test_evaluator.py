@@ -130,7 +130,9 @@ def test_each_gate_stops_its_variant(evaluator, monkeypatch):
     assert (results["benchmark"].status, results["benchmark"].gate) == (Status.CRASHED, "benchmark")
     assert "ZeroDivisionError" in results["benchmark"].reason
     assert (results["timeout"].status, results["timeout"].gate) == (Status.TIMED_OUT, "tests")
-    assert results["passed"].status == Status.PASSED and len(results["passed"].cpu_times) == 3
+    passed = results["passed"]
+    # three rounds first; racing adds rounds of three while the speed verdict is open (at most max_repeats)
+    assert passed.status == Status.PASSED and len(passed.cpu_times) % 3 == 0 and 3 <= len(passed.cpu_times) <= 20
     assert dict(ev.stats.stopped_at) == {"compile": 1, "principles": 1, "tests": 2, "benchmark": 1}
 
 

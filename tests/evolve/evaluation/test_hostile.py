@@ -179,6 +179,8 @@ def test_every_hostile_variant_is_contained_and_classified(make_project, tmp_pat
         shutil.rmtree(drop, ignore_errors=True)
     expected = {**{n: s for n, (_, s) in PAYLOADS.items()}, **{n: s for n, (_, s) in AT_IMPORT.items()},
                 "open_network": {Status.TESTS_FAILED}}
+    if sandbox == "process" and os.geteuid() != 0:  # one process budget for all the user's processes: the
+        expected["setsid_daemon"] = {Status.PASSED, Status.TESTS_FAILED}  # other worker's fork bomb may hold it
     wrong = {n: s.name for n, s in statuses.items() if s not in expected[n]}
     assert not wrong, f"misclassified: {wrong}"
     assert benign == Status.PASSED  # the same generation still evaluates an ordinary variant

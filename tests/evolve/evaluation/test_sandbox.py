@@ -298,7 +298,7 @@ def test_auto_falls_back_to_the_process_level_with_one_warning_when_bwrap_cannot
     done = subprocess.run([PY, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     name, line = done.stdout.strip().split("\n")
     assert name == "process", done.stderr
-    assert line.startswith("evolve: warning: sandbox: process level only, bubblewrap cannot start")
+    assert line.startswith("evolve: warning: sandbox: process level only (bubblewrap cannot start: ")
     assert "No permissions to create a new namespace" in line and "install bubblewrap" in line
     explicit = subprocess.run([PY, "-c", code.replace("'auto'", "'bwrap'")], capture_output=True, text=True, env=env)
     assert explicit.returncode != 0 and "sandbox: bwrap cannot start" in explicit.stderr
