@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst as cst
 
-from mutations._base import Example, Operator, Params, Rewritten
+from mutations._base import ChoiceOperator, Example, Operator, Params, Rewritten
 from mutations._index import ModuleIndex
 from mutations._kinds import ITERATOR, STR, STR_METHODS, UNHASHABLE, kinds
 from mutations._loops import NESTED_SCOPES, impure_calls, runs_at_least_once, unguarded, written
@@ -311,10 +311,28 @@ def _read_after(name: str, loop: cst.For, function: cst.FunctionDef) -> bool:
     return False
 
 
-class SortOnce(Operator):
-    """Move a ``xs.sort()`` that runs on every iteration to just before the loop.
+def _binding_line(name: str, loop_id: str, index: ModuleIndex) -> str:
+    """The id of the line ``name = ...`` in the loop's block when nothing between it and the
+    loop mentions ``name`` (the sort goes right after it), else ``""`` (just before the loop)."""
+    block = index.nodes.get(index.parent_of(loop_id) or "")
+    if not isinstance(block, cst.IndentedBlock):
+        return ""
+    position = next(i for i, s in enumerate(block.body) if s is index.nodes[loop_id])
+    for statement in reversed(block.body[:position]):
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
+                and isinstance(statement.body[0], cst.Assign) and len(statement.body[0].targets) == 1 \
+                and isinstance(statement.body[0].targets[0].target, cst.Name) \
+                and statement.body[0].targets[0].target.value == name:
+            return index.ids[statement]
+        if any(isinstance(n, cst.Name) and n.value == name for n in walk(statement)):
+            return ""
+    return ""
 
-    Precondition: the sort is unguarded in the loop's body (it runs on every
+
+class SortOnce(ChoiceOperator):
+    """Sort once, where the list is made, instead of on every iteration of a loop.
+
+    Precondition: the loop's ``xs.sort()`` is unguarded (it runs on every
     iteration, before anything that could skip it); ``xs`` is a local bound
     only to new lists (``list(...)``, a display or comprehension); nothing else
     in the loop writes or mutates ``xs`` or could through a call, so from the
@@ -322,8 +340,9 @@ class SortOnce(Operator):
     is stable); ``key`` is pure. When the loop may run zero times, ``xs`` must
     not be read after it (it would now be sorted). A sort of incomparable
     elements raises before a loop that would not have run: a ``TypeError`` on
-    values the sort would reject on its first iteration.
-    Params: none.
+    values the sort would reject on its first iteration. The sort goes right
+    after ``xs = ...`` when nothing in between uses ``xs``, else just before
+    the loop. Params: ``{"after": id of the xs = ... line, or ""}``.
     """
 
     name = "sort_once"
@@ -333,24 +352,40 @@ class SortOnce(Operator):
         Example(
             before="def ranks(scores, queries):\n    ordered = list(scores)\n    out = []\n    for q in queries:\n"
                    "        ordered.sort()\n        out.append(bisect.bisect_left(ordered, q))\n    return out\n",
-            after="def ranks(scores, queries):\n    ordered = list(scores)\n    out = []\n    ordered.sort()\n"
+            after="def ranks(scores, queries):\n    ordered = list(scores)\n    ordered.sort()\n    out = []\n"
                   "    for q in queries:\n        out.append(bisect.bisect_left(ordered, q))\n    return out\n",
+            params={"after": "SimpleStatementLine@2:4-2:26"},
         ),
     )
 
-    def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
-        return _sort_statement(node, node_id, index) is not None  # type: ignore[arg-type]
+    def _options(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[dict[str, Any]]:
+        line = _sort_statement(node, node_id, index)  # type: ignore[arg-type]
+        if line is None:
+            return []
+        name = line.body[0].value.func.value.value  # type: ignore[attr-defined]
+        return [{"after": _binding_line(name, node_id, index)}]
+
+    def touched(self, node_id: str, params: Params) -> tuple[str, ...]:
+        after = params.get("after")
+        return (node_id, after) if isinstance(after, str) and after else (node_id,)
 
     def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                  params: Params, index: ModuleIndex) -> Rewritten:
-        assert isinstance(updated, cst.For) and isinstance(original, cst.For)
-        line = _sort_statement(original, node_id, index)
+        loop = index.nodes[node_id]
+        assert isinstance(loop, cst.For)
+        line = _sort_statement(loop, node_id, index)
         if line is None:
             return None
+        if visiting != node_id:
+            return cst.FlattenSentinel([updated, line.with_changes(leading_lines=[])])
+        assert isinstance(updated, cst.For)
         block = updated.body
         assert isinstance(block, cst.IndentedBlock)
         kept = [s for s in block.body if not s.deep_equals(line)]
         if len(kept) != len(block.body) - 1 or not kept:
             return None
-        moved = line.with_changes(leading_lines=updated.leading_lines)
-        return cst.FlattenSentinel([moved, updated.with_changes(body=block.with_changes(body=kept), leading_lines=[])])
+        moved = updated.with_changes(body=block.with_changes(body=kept))
+        if params["after"]:
+            return moved
+        before = line.with_changes(leading_lines=updated.leading_lines)
+        return cst.FlattenSentinel([before, moved.with_changes(leading_lines=[])])

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from itertools import dropwhile
 from dataclasses import dataclass, field
+from itertools import dropwhile
 from typing import Any
 
 import libcst as cst

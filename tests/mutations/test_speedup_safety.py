@@ -41,11 +41,11 @@ def _sites(name: str, source: str) -> list[str]:
 def test_a_call_under_an_if_items_guard_is_not_hoisted() -> None:
     guarded = (
         "def f(data, items):\n    out = []\n    for x in data:\n        if items:\n"
-        "            out.append(x + len(items[0]))\n    return out\n"
+        "            out.append(x + len(items) + len(items[0]))\n    return out\n"
     )
-    assert _hoistable(guarded) == []
+    assert _hoistable(guarded) == []  # f([1], None) returns [] and must not raise
     unguarded = guarded.replace("        if items:\n            out", "        out")
-    assert _hoistable(unguarded) == ["len(items[0])"]
+    assert _hoistable(unguarded) == ["len(items)", "len(items[0])"]
 
 
 def test_a_call_after_a_continue_or_in_a_short_circuit_is_not_hoisted() -> None:
