@@ -16,7 +16,7 @@ import libcst as cst
 
 from mutations._base import ChoiceOperator, Example, Params, Rewritten
 from mutations._index import MODULE_SCOPE, ModuleIndex
-from mutations._kinds import NUMERIC, STR, UNKNOWN, kinds
+from mutations._kinds import NONE, NUMERIC, STR, UNKNOWN, kinds
 from mutations._names import CLASS, FUNCTION, VALUE, names, read_ids
 from mutations._tree import enclosing_function
 
@@ -151,7 +151,7 @@ class ConstantToName(ChoiceOperator):
 
     In: an int, float or string literal inside a function. Out: a visible
     variable or parameter whose inferred kind (a parameter's default counts)
-    is the literal's or unknown — never a name known to hold another kind.
+    is the literal's, ``None`` or unknown — never a name known to hold another kind.
     Params: ``{"name": variable}``.
     """
 
@@ -169,7 +169,7 @@ class ConstantToName(ChoiceOperator):
     def _options(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[dict[str, Any]]:
         if not _literal_site(node, node_id, index):
             return []
-        wanted = {STR} if isinstance(node, cst.SimpleString) else set(NUMERIC)
+        wanted = ({STR} if isinstance(node, cst.SimpleString) else set(NUMERIC)) | {NONE}  # None: "not given"
         function = enclosing_function(index, node)
         infer = kinds(index)
         out = []
