@@ -123,6 +123,12 @@ def _code_units(code: types.CodeType) -> Iterator[types.CodeType]:
             yield from _code_units(const)
 
 
+def _doctests_from(live: Any, path: str) -> bool:
+    """Whether the session collected doctests from the file at ``path`` (they were read at collection)."""
+    return any(type(item).__name__ == "DoctestItem" and os.fspath(getattr(item, "path", "")) == os.fspath(path)
+               for item in live.items.values())
+
+
 def _swap(live: Any, sources: dict[str, str], swap: dict[str, Any]) -> str | None:
     """Put the variant's code into the live functions; why not, if it cannot be done faithfully.
 
@@ -147,6 +153,8 @@ def _swap(live: Any, sources: dict[str, str], swap: dict[str, Any]) -> str | Non
                 doc_changes = docstring(function.__code__) != docstring(new[0])
                 if doc_changes and id(function) in live.fixed_docs:
                     return f"{file}:{qualname}: the docstring changed, and a copy of the old one is live"
+                if doc_changes and _doctests_from(live, path):
+                    return f"{file}:{qualname}: the docstring changed, and the session's doctests hold the old one"
                 planned.append((function, new[0], doc_changes))
     for function, code, doc_changes in planned:
         if doc_changes:
@@ -217,6 +225,10 @@ class _Phases:
         self.recorder = recorder
 
     def _around(self, phase: str, item: Any) -> Iterator[None]:
+        # A target's lines cached by an earlier traceback would let a test read its source without opening
+        # the file (``inspect.getsource``): forget them, so that every read is an ``open`` the audit sees.
+        for name in [name for name in linecache.cache if self.recorder.targets.name(name) is not None]:
+            del linecache.cache[name]
         self.recorder.label = f"{phase} {item.nodeid}"
         try:
             return (yield)

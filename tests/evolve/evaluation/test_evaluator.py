@@ -89,7 +89,10 @@ def test_baseline_passes_with_coverage_and_timings(evaluator):
     assert baseline.status == Status.PASSED
     assert set(baseline.tests.values()) == {"passed"} and len(baseline.tests) == 3
     assert 0 < baseline.coverage <= 100
-    assert len(baseline.cpu_times) == 3 and all(t > 0 for t in baseline.cpu_times)
+    # the baseline is measured for the whole racing budget: its spread is the machine's noise (A/A)
+    spec = ev.ctx.benchmark
+    assert len(baseline.cpu_times) == spec.max_repeats > spec.repeats
+    assert all(t > 0 for t in baseline.cpu_times)
 
 
 def statement(index: ModuleIndex, scope: str, text: str) -> str:
