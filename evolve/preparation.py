@@ -18,7 +18,8 @@ import libcst as cst
 from evolve.config import Config
 from evolve.errors import EvolveError
 from evolve.evaluation.evaluator import PYTEST_ERROR, EvaluationContext, Evaluator
-from evolve.evaluation.sandbox import Limits, resolve_level
+from evolve.evaluation.levels import resolve_level
+from evolve.evaluation.sandbox import Limits
 from evolve.target import Snapshot, take_snapshot
 from evolve.sourcefile import SourceError
 from fitness.observation import Observation, Status

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from evolve.errors import exception_line
 from evolve.evaluation.child import script
-from evolve.evaluation.evaluator import classify_test_run
+from evolve.evaluation.verdict import classify_test_run
 from evolve.evaluation.sandbox import (
     RESULT_FD,
     Isolation,

@@ -1,7 +1,7 @@
 """Run a command whose code is hostile, and always come back with a record.
 
 A variant's code never runs in the engine's process. Two levels of walls,
-chosen once per run (``resolve_level``; ``sandbox: auto`` by default):
+chosen once per run (``levels.resolve_level``; ``sandbox: auto`` by default):
 
 ``bwrap`` (whenever bubblewrap can start an unprivileged user namespace):
   the variant sees the system, the interpreter and the project snapshot
@@ -55,8 +55,8 @@ from evolve.evaluation import _bwrap, _uids
 from evolve.evaluation._bwrap import CELL_MOUNT, bwrap_path
 from evolve.evaluation.child import _landlock, _privdrop, script
 
-__all__ = ["Completed", "DEFAULT_DISK_MB", "ISOLATION_LEVELS", "Isolation", "Level", "Limits", "bwrap_path",
-           "child_rlimits", "child_spec", "hand_over", "resolve_level", "run_sandboxed", "sandbox_env",
+__all__ = ["Completed", "DEFAULT_DISK_MB", "ISOLATION_LEVELS", "Isolation", "Limits", "bwrap_path",
+           "child_rlimits", "child_spec", "hand_over", "run_sandboxed", "sandbox_env",
            "sandbox_user"]
 
 _DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -127,89 +127,6 @@ class Completed:
         if "MemoryError" in self.stderr:
             return True
         return self.signal in (signal.SIGKILL, signal.SIGSEGV) and not self.timed_out and not self.over_disk
-
-
-# ---------------------------------------------------------------- the level
-
-
-@dataclass(frozen=True)
-class Level:
-    """The level in force and the one line that says so (a warning when it is the fallback)."""
-
-    name: str
-    line: str
-    warning: bool = False
-
-
-_LEVELS: dict[tuple[str, str | None, int], Level] = {}
-
-
-def resolve_level(requested: str) -> Level:
-    """``auto`` -> ``bwrap`` when bubblewrap can start here (tried once per process), else ``process``.
-
-    ``bwrap`` asked for explicitly and not able to start raises ``OSError``
-    with the reason; ``process`` is taken as asked, with the warning line.
-    """
-    if requested not in ISOLATION_LEVELS:
-        raise ValueError(f"sandbox level must be one of {', '.join(ISOLATION_LEVELS)}, got {requested!r}")
-    try:
-        found: str | None = bwrap_path()
-    except OSError:
-        found = None
-    key = (requested, found, os.geteuid())
-    if key not in _LEVELS:
-        _LEVELS[key] = _resolve(requested, found)
-    return _LEVELS[key]
-
-
-def _resolve(requested: str, found: str | None) -> Level:
-    if requested == "process":
-        return Level("process", _fallback_line("asked for with sandbox: process"), warning=True)
-    problem = _bwrap_problem() if found else "bubblewrap (bwrap) is not on PATH"
-    if problem is None:
-        return Level("bwrap", "evolve: sandbox: bubblewrap (project read-only, private disk, no network, "
-                              "no home, own process namespace)")
-    if requested == "bwrap":
-        raise OSError(f"sandbox: bwrap cannot start: {problem}; {_bwrap.INSTALL_HINT}, and allow unprivileged "
-                      "user namespaces (sysctl kernel.unprivileged_userns_clone=1, "
-                      "kernel.apparmor_restrict_unprivileged_userns=0), or use sandbox: process")
-    return Level("process", _fallback_line(f"bubblewrap cannot start: {problem}"), warning=True)
-
-
-def _fallback_line(why: str) -> str:
-    if _landlock.abi() >= 1:
-        open_ = ("Landlock keeps its reads to the system and the run's folders and its writes to its workspace"
-                 + ("" if _landlock.abi() >= 6 else ", but it can signal your processes")
-                 + ("" if _landlock.abi() >= 4 else ", and it can reach the network"))
-    else:
-        open_ = "it can read and write whatever your user can, and reach the network"
-    return (f"evolve: warning: sandbox: process level only ({why}): variants run with limits but {open_}; "
-            f"for full containment {_bwrap.INSTALL_HINT} and allow unprivileged user namespaces")
-
-
-def _bwrap_problem() -> str | None:
-    """None when a variant's walls go up under bubblewrap here (a real command through them), else why not."""
-    probe = Path(tempfile.mkdtemp(prefix="evolve-probe-"))
-    try:
-        hand_over(probe)
-        done = run_sandboxed(["/bin/sh", "-c", "echo ok > probe && cat probe"], cwd=probe,
-                             limits=Limits(wall_seconds=30, cpu_seconds=30),
-                             isolation=Isolation("bwrap", (("rw", str(probe)),)))
-        private = not (probe / "probe").exists()  # written in the variant's copy, never here
-    except OSError as exc:
-        return str(exc)
-    finally:
-        _remove(probe)
-    if done.ok and done.stdout.strip() == "ok" and private:
-        return None
-    said = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
-    return said[-1][:200]
-
-
-def _remove(folder: Path) -> None:
-    import shutil
-
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- who the variant is
@@ -287,7 +204,11 @@ class Isolation:
 
     @property
     def resolved(self) -> str:
-        return self.level if self.level != "auto" else resolve_level("auto").name
+        if self.level != "auto":
+            return self.level
+        from evolve.evaluation.levels import resolve_level  # deferred: the probe runs through this module
+
+        return resolve_level("auto").name
 
     @property
     def writable(self) -> list[str]:

@@ -44,7 +44,7 @@ from typing import Any
 
 from evolve.errors import exception_line
 from evolve.evaluation.child import script
-from evolve.evaluation.evaluator import EvaluationContext, pytest_args
+from evolve.evaluation.jobs import EvaluationContext, pytest_args
 from evolve.evaluation.sandbox import RESULT_FD, Completed, Limits, hand_over, run_sandboxed
 
 __all__ = ["OUTSIDE_TESTS", "Profile", "Senses", "measure_senses", "test_seconds_for"]

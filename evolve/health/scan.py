@@ -15,7 +15,8 @@ from pathlib import Path, PurePosixPath
 
 from evolve.errors import EvolveError
 from evolve.evaluation.health import check_imports, run_tests
-from evolve.evaluation.sandbox import Limits, resolve_level
+from evolve.evaluation.levels import resolve_level
+from evolve.evaluation.sandbox import Limits
 from evolve.health import static
 from evolve.health.findings import KINDS, Finding, ScanReport
 from evolve.health.principles import principle_findings

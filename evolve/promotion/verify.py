@@ -22,7 +22,7 @@ from typing import Any
 from evolve import sourcefile
 from evolve.config import Config
 from evolve.errors import exception_line
-from evolve.evaluation.evaluator import EvaluationContext, Job, run_job
+from evolve.evaluation.jobs import EvaluationContext, Job, run_job
 from evolve.evaluation.sandbox import Isolation, Limits, hand_over, run_sandboxed
 from fitness.aggregate import Score, Scorer
 from fitness.observation import TEST_ERROR, TEST_FAILED, TEST_PASSED, Observation, Status

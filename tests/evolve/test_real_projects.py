@@ -254,7 +254,7 @@ def _history(where: Path) -> sqlite3.Connection:
 
 
 def invalid_utf8_row(where: Path) -> None:
-    from evolve.records.history import _SCHEMA
+    from evolve.records.history_db import _SCHEMA
 
     with _history(where) as db:
         db.executescript(_SCHEMA)

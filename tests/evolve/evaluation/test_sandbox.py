@@ -22,7 +22,8 @@ import pytest
 from evolve.evaluation import sandbox
 from tests.conftest import _alive
 from evolve.evaluation.child import _landlock
-from evolve.evaluation.sandbox import Isolation, Limits, resolve_level, run_sandboxed, sandbox_env
+from evolve.evaluation.levels import resolve_level
+from evolve.evaluation.sandbox import Isolation, Limits, run_sandboxed, sandbox_env
 
 PY = sys.executable
 
@@ -292,7 +293,7 @@ def test_auto_falls_back_to_the_process_level_with_one_warning_when_bwrap_cannot
     fake.mkdir()
     (fake / "bwrap").write_text("#!/bin/sh\necho 'bwrap: No permissions to create a new namespace' >&2\nexit 1\n")
     (fake / "bwrap").chmod(0o755)
-    code = ("from evolve.evaluation.sandbox import resolve_level\nlevel = resolve_level('auto')\n"
+    code = ("from evolve.evaluation.levels import resolve_level\nlevel = resolve_level('auto')\n"
             "print(level.name)\nprint(level.line)")
     env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
     done = subprocess.run([PY, "-c", code], capture_output=True, text=True, env=env, timeout=120)
