@@ -1,7 +1,7 @@
 """``python -m evolve``: the command line.
 
 Every user mistake becomes one line on stderr and exit code 2; Ctrl-C exits
-with 130 after the workers are stopped. Subcommands live in
+with 130 and SIGTERM with 143 after the workers are stopped. Subcommands live in
 ``evolve.commands``, one module each.
 """
 
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from evolve.commands import command_modules
-from evolve.errors import EvolveError
+from evolve.errors import EvolveError, Terminated
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,3 +33,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nevolve: interrupted", file=sys.stderr)
         return 130
+    except Terminated as exc:
+        print("\nevolve: terminated (SIGTERM)", file=sys.stderr)
+        return exc.exit_code

@@ -5,6 +5,11 @@ weekly config fails in the first second with one line naming the key rather
 than an hour into a run. Paths in a config are relative to the config file's
 folder. Command-line flags override values after loading, through
 ``with_overrides``, and are validated by the same rules.
+
+The section dataclasses and bounds live in ``config_sections``, the typed
+section reader in ``config_reader`` and one parser per section in
+``config_parsers``; this module holds ``Config`` and the loading, and every
+name of those modules that callers use can be imported from here.
 """
 
 from __future__ import annotations
@@ -17,62 +22,41 @@ from typing import Any
 
 import yaml
 
-from evolve.evaluation.benchmark import BenchmarkSpec
+from evolve.config_parsers import (
+    _benchmark,
+    _principles,
+    _promotion,
+    _sandbox,
+    _scheduler,
+    _search,
+    _target,
+    _tests,
+    _weights,
+)
+from evolve.config_reader import _choice, _Reader
+from evolve.config_sections import (
+    BACKENDS,
+    DEFAULT_DISK_MB,
+    MAX_COUNT,
+    MAX_MEMORY_MB,
+    MAX_POPULATION,
+    MAX_SECONDS,
+    MODES,
+    SANDBOXES,
+    IslandsConfig,
+    PromotionConfig,
+    SearchConfig,
+    TargetConfig,
+    TestsConfig,
+)
 from evolve.errors import ConfigError
+from evolve.evaluation.benchmark import BenchmarkSpec
 from fitness.aggregate import Weights
-from fitness.principles import PRINCIPLES, PrincipleSettings
+from fitness.principles import PrincipleSettings
 
-MODES = ("improve", "repair")
-BACKENDS = ("loky", "serial", "dask")
-SANDBOXES = ("process", "bwrap")
-
-
-@dataclass(frozen=True)
-class TargetConfig:
-    """What may change: files under ``root``, optionally only some functions."""
-
-    root: Path
-    files: tuple[str, ...]
-    functions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class TestsConfig:
-    """How the project's pytest suite is run for every variant."""
-
-    __test__ = False  # not a pytest test class
-
-    paths: tuple[str, ...] = ("tests",)
-    args: tuple[str, ...] = ()
-    timeout: float = 60.0
-    coverage: bool = True
-
-
-@dataclass(frozen=True)
-class SearchConfig:
-    """The generational search: sizes, rates and the seed."""
-
-    population: int = 16
-    generations: int = 50
-    survivors: float = 0.2
-    elites: int = 2
-    crossover: float = 0.5
-    mutation: float = 0.9
-    max_edits: int = 4
-    tournament: int = 3
-    seed: int = 0
-    operators: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True)
-class PromotionConfig:
-    """What happens to a survivor after the run: re-measured how carefully, promoted where by itself."""
-
-    auto_into: str | None = None
-    """A branch to promote into at the end of the run when every promotion rule holds (unattended runs)."""
-    verify_repeats: int = 15
-    """Interleaved benchmark rounds when a survivor is re-measured on a clean checkout; at least 7,
-    the fewest with which a sign test can tell a speed-up from noise at the 1 % level."""
+__all__ = ["BACKENDS", "DEFAULT_DISK_MB", "MAX_COUNT", "MAX_MEMORY_MB", "MAX_POPULATION", "MAX_SECONDS", "MODES",
+           "SANDBOXES", "Config", "ConfigError", "IslandsConfig", "PromotionConfig", "SearchConfig", "TargetConfig",
+           "TestsConfig", "config_from_dict", "load_config"]
 
 
 @dataclass(frozen=True)
@@ -92,7 +76,10 @@ class Config:
     backend: str = "loky"
     scheduler: str | None = None
     """dask only: ``local`` (a cluster on this machine) or a scheduler address ``tcp://host:port``."""
-    sandbox: str = "process"
+    sandbox: str = "auto"
+    """``auto`` (bubblewrap where it can start, else the process level with a warning), ``bwrap``, ``process``."""
+    disk_mb: int = DEFAULT_DISK_MB
+    """What one variant may write in all (``sandbox: {level: auto, disk_mb: 1024}``)."""
     memory_mb: int = 2048
     run_dir: Path = Path(".evolve/runs")
     promotion: PromotionConfig = PromotionConfig()
@@ -103,7 +90,7 @@ class Config:
         bench = None
         if self.benchmark is not None:
             bench = {self.benchmark.kind: self.benchmark.target, "repeats": self.benchmark.repeats,
-                     "number": self.benchmark.number}
+                     "number": self.benchmark.number, "max_repeats": self.benchmark.max_repeats}
         return {
             "experiment": self.experiment,
             "mode": self.mode,
@@ -111,6 +98,7 @@ class Config:
                 "root": str(self.target.root),
                 "files": list(self.target.files),
                 "functions": [f"{f}::{q}" for f, qs in self.target.functions.items() for q in qs],
+                "untested": list(self.target.untested),
             },
             "tests": {"paths": list(self.tests.paths), "args": list(self.tests.args),
                       "timeout": self.tests.timeout, "coverage": self.tests.coverage},
@@ -125,7 +113,7 @@ class Config:
             "workers": self.workers,
             "backend": self.backend,
             "scheduler": self.scheduler,
-            "sandbox": self.sandbox,
+            "sandbox": {"level": self.sandbox, "disk_mb": self.disk_mb},
             "memory_mb": self.memory_mb,
             "run_dir": str(self.run_dir),
             "promotion": {"auto_into": self.promotion.auto_into, "verify_repeats": self.promotion.verify_repeats},
@@ -175,72 +163,12 @@ def config_from_dict(data: Mapping[str, Any], base: Path, label: str = "config")
 
 _TOP = {"experiment", "mode", "target", "tests", "benchmark", "fitness", "principles", "search",
         "workers", "backend", "scheduler", "sandbox", "memory_mb", "run_dir", "promotion"}
-_TARGET = {"root", "files", "functions"}
+_TARGET = {"root", "files", "functions", "untested"}
 _TESTS = {"paths", "args", "timeout", "coverage"}
-_BENCH = {"callable", "command", "pytest", "repeats", "number"}
+_BENCH = {"callable", "command", "pytest", "repeats", "number", "max_repeats"}
 _FITNESS = {"weights", "threshold"}
 _PRINCIPLES = {"hard", "soft", "protected", "allowed_imports", "complexity_ceiling"}
 _PROMOTION = {"auto_into", "verify_repeats"}
-
-
-class _Reader:
-    """Typed access to one section, with errors that name the full key."""
-
-    def __init__(self, data: Any, prefix: str, label: str, allowed: set[str]) -> None:
-        if data is None:
-            data = {}
-        if not isinstance(data, dict):
-            raise ConfigError(f"{label}: '{prefix}' must be a mapping, got {type(data).__name__}")
-        unknown = sorted(set(data) - allowed)
-        if unknown:
-            key = f"{prefix}.{unknown[0]}" if prefix else unknown[0]
-            raise ConfigError(f"{label}: unknown key '{key}'; allowed here: {', '.join(sorted(allowed))}")
-        self.data, self.prefix, self.label = data, prefix, label
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
-
-    def fail(self, name: str, problem: str) -> ConfigError:
-        return ConfigError(f"{self.label}: '{self.key(name)}' {problem}")
-
-    def get(self, name: str, kind: type | tuple[type, ...], default: Any) -> Any:
-        value = self.data.get(name, default)
-        if value is None:
-            return default
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(value, bool) and kind is not bool:
-            raise self.fail(name, f"must be {_kind_name(kind)}, got a boolean")
-        if not isinstance(value, kind):
-            raise self.fail(name, f"must be {_kind_name(kind)}, got {type(value).__name__} {value!r}")
-        return value
-
-    def number(self, name: str, kind: type, default: Any, low: float, high: float | None = None) -> Any:
-        value = self.get(name, kind, default)
-        if value < low or (high is not None and value > high):
-            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-            raise self.fail(name, f"must be {bound}, got {value}")
-        return value
-
-    def strings(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        value = self.data.get(name, default)
-        if value is None:
-            return default
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            raise self.fail(name, "must be a list of strings")
-        return tuple(value)
-
-    def section(self, name: str, allowed: set[str]) -> _Reader:
-        return _Reader(self.data.get(name), self.key(name), self.label, allowed)
-
-
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
-             dict: "a mapping", list: "a list"}
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
 def _build(data: dict[str, Any], base: Path, source: Path | None, label: str) -> Config:
@@ -263,149 +191,10 @@ def _build(data: dict[str, Any], base: Path, source: Path | None, label: str) ->
         workers=top.number("workers", int, 2, 1, 256),
         backend=backend,
         scheduler=_scheduler(top, backend),
-        sandbox=_choice(top, "sandbox", SANDBOXES, "process"),
-        memory_mb=top.number("memory_mb", int, 2048, 64),
+        sandbox=_sandbox(top)[0],
+        disk_mb=_sandbox(top)[1],
+        memory_mb=top.number("memory_mb", int, 2048, 64, cap=MAX_MEMORY_MB),
         run_dir=Path(top.get("run_dir", str, ".evolve/runs")),
         promotion=_promotion(top.section("promotion", _PROMOTION)),
         source=source,
     )
-
-
-def _choice(reader: _Reader, name: str, choices: tuple[str, ...], default: str) -> str:
-    value = reader.get(name, str, default)
-    if value not in choices:
-        raise reader.fail(name, f"must be one of {', '.join(choices)}, got {value!r}")
-    return value
-
-
-def _scheduler(top: _Reader, backend: str) -> str | None:
-    """``local`` or ``tcp://host:port``, only with ``backend: dask`` (where ``local`` is the default)."""
-    from evolve.evaluation.backends import SCHEDULER_LOCAL, scheduler_problem
-
-    value = top.get("scheduler", str, None)
-    if backend != "dask":
-        if value is not None:
-            raise top.fail("scheduler", f"is only used with backend: dask (backend is {backend}); "
-                                        "set backend: dask (--backend dask) or remove scheduler")
-        return None
-    if value is None:
-        value = SCHEDULER_LOCAL
-    problem = scheduler_problem(value)
-    if problem is not None:
-        raise top.fail("scheduler", problem)
-    return value
-
-
-def _target(reader: _Reader, base: Path) -> TargetConfig:
-    if "root" not in reader.data and "files" not in reader.data:
-        raise ConfigError(f"{reader.label}: 'target' is missing; name the project with target.root and target.files")
-    root = (base / reader.get("root", str, ".")).resolve()
-    if not root.is_dir():
-        raise reader.fail("root", f"folder {root} does not exist; point target.root at your project")
-    files = reader.strings("files", ())
-    if not files:
-        raise reader.fail("files", "must name at least one Python file that may change")
-    for file in files:
-        if not (root / file).is_file():
-            raise reader.fail("files", f"names {file}, which is not a file under {root}")
-        if not file.endswith(".py"):
-            raise reader.fail("files", f"names {file}; only .py files can be evolved")
-    functions: dict[str, list[str]] = {}
-    for spec in reader.strings("functions", ()):
-        file, sep, qualname = spec.partition("::")
-        if not sep or not qualname:
-            raise reader.fail("functions", f"entry {spec!r} must look like 'path/to/file.py::function'")
-        if file not in files:
-            raise reader.fail("functions", f"entry {spec!r} names a file that is not in target.files")
-        functions.setdefault(file, []).append(qualname)
-    return TargetConfig(root=root, files=files, functions={f: tuple(q) for f, q in functions.items()})
-
-
-def _tests(reader: _Reader, root: Path) -> TestsConfig:
-    paths = reader.strings("paths", ("tests",))
-    for path in paths:
-        if not (root / path.split("::")[0]).exists():
-            raise reader.fail("paths", f"names {path}, which does not exist under {root}; "
-                                       "point tests.paths at your pytest tests")
-    return TestsConfig(
-        paths=paths,
-        args=reader.strings("args", ()),
-        timeout=reader.number("timeout", float, 60.0, 0.1),
-        coverage=reader.get("coverage", bool, True),
-    )
-
-
-def _benchmark(reader: _Reader) -> BenchmarkSpec:
-    kinds = [k for k in ("callable", "command", "pytest") if k in reader.data]
-    if len(kinds) != 1:
-        raise ConfigError(f"{reader.label}: 'benchmark' needs exactly one of callable, command or pytest")
-    kind = kinds[0]
-    target = reader.get(kind, str, "")
-    if kind == "callable" and (":" not in target or target.startswith(":") or target.endswith(":")):
-        raise reader.fail(kind, f"must look like 'package.module:function', got {target!r}")
-    return BenchmarkSpec(kind=kind, target=target, repeats=reader.number("repeats", int, 5, 1, 1000),
-                         number=reader.number("number", int, 1, 1, 1_000_000))
-
-
-def _weights(reader: _Reader) -> Weights:
-    raw = reader.get("weights", dict, None)
-    if raw is None:
-        return Weights()
-    try:
-        return Weights.from_mapping(raw)
-    except (ValueError, TypeError) as exc:
-        raise reader.fail("weights", f"are invalid: {exc}") from None
-
-
-def _principles(reader: _Reader) -> PrincipleSettings:
-    defaults = PrincipleSettings()
-    hard = reader.strings("hard", defaults.hard)
-    soft = reader.strings("soft", defaults.soft)
-    for name in (*hard, *soft):
-        if name not in PRINCIPLES:
-            raise reader.fail("hard" if name in hard else "soft",
-                              f"names unknown principle {name!r}; known: {', '.join(sorted(PRINCIPLES))}")
-    return PrincipleSettings(
-        hard=hard, soft=soft,
-        protected=reader.strings("protected", ()),
-        allowed_imports=reader.strings("allowed_imports", ()),
-        complexity_ceiling=reader.number("complexity_ceiling", int, defaults.complexity_ceiling, 1),
-    )
-
-
-def _search(top: _Reader) -> SearchConfig:
-    reader = top.section("search", {f.name for f in dataclasses.fields(SearchConfig)})
-    d = SearchConfig()
-    operators = reader.strings("operators", ()) or None
-    if operators:
-        from mutations.registry import OPERATORS
-
-        for name in operators:
-            if name not in OPERATORS:
-                raise reader.fail("operators", f"names unknown operator {name!r}; known: {', '.join(sorted(OPERATORS))}")
-    population = reader.number("population", int, d.population, 2)
-    return SearchConfig(
-        population=population,
-        generations=reader.number("generations", int, d.generations, 1),
-        survivors=reader.number("survivors", float, d.survivors, 0.01, 1.0),
-        elites=reader.number("elites", int, min(d.elites, population - 1), 0, population - 1),
-        crossover=reader.number("crossover", float, d.crossover, 0.0, 1.0),
-        mutation=reader.number("mutation", float, d.mutation, 0.0, 1.0),
-        max_edits=reader.number("max_edits", int, d.max_edits, 1, 100),
-        tournament=reader.number("tournament", int, d.tournament, 1),
-        seed=reader.get("seed", int, d.seed),
-        operators=operators,
-    )
-
-
-_BRANCH_FORBIDDEN = (" ", "~", "^", ":", "?", "*", "[", "\\", "..", "@{", "//")
-
-
-def _promotion(reader: _Reader) -> PromotionConfig:
-    """``auto_into`` must look like a git branch name (git itself has the last word at promotion)."""
-    into = reader.get("auto_into", str, None)
-    if into is not None and (not into or into.startswith(("-", "/", ".")) or into.endswith(("/", ".", ".lock"))
-                             or any(bad in into for bad in _BRANCH_FORBIDDEN)):
-        raise reader.fail("auto_into", f"must be a branch name such as main, got {into!r}")
-    return PromotionConfig(auto_into=into,
-                           verify_repeats=reader.number("verify_repeats", int, PromotionConfig.verify_repeats, 7, 1000))

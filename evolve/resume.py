@@ -9,9 +9,7 @@ run ends as the uninterrupted one would have (timings aside).
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
@@ -21,9 +19,12 @@ import yaml
 from evolve.evaluation.backends import make_backend
 from evolve.records.checkpoint import load_checkpoint, read_target, truncate_logs
 from evolve.config import Config, config_from_dict
-from evolve.errors import EvolveError
-from evolve.evaluation.evaluator import Evaluator
-from evolve.run import RunOutcome, _conclude, _context, _index_targets, _search
+from evolve.errors import EvolveError, sigterm_unwinds
+from evolve.evaluation.evaluator import Evaluator, adaptive_deadline
+from evolve.conclusion import RunOutcome, conclude
+from evolve.preparation import evaluation_context, index_targets, sandbox_level
+from evolve.run import _search
+from evolve.scratch import new_scratch, release
 from evolve.records.store import RunStore
 from evolve.target import take_snapshot
 
@@ -48,31 +49,40 @@ def run_config(store: RunStore, base: Path) -> Config:
 
 def resume_run(run_id: str, run_dir: Path | None = None, out: TextIO | None = None,
                progress: bool = True) -> RunOutcome:
-    """Continue run ``run_id`` from its last finished generation."""
+    """Continue run ``run_id`` from its last finished generation (SIGTERM unwinds as in ``run_experiment``)."""
+    with sigterm_unwinds():
+        return _resume(run_id, run_dir, out or sys.stdout, progress)
+
+
+def _resume(run_id: str, run_dir: Path | None, out: TextIO, progress: bool) -> RunOutcome:
     from evolve.records.history import HistoryWriter
 
-    out = out or sys.stdout
     store = find_run(run_id, run_dir or Path(".evolve/runs"))
     config = run_config(store, Path.cwd())
     checkpoint = load_checkpoint(store)
     target = read_target(store)
-    scratch = Path(tempfile.mkdtemp(prefix="evolve-"))
+    scratch = new_scratch()  # under the run-owned folder; a killed run's leftovers are swept first
     backend = make_backend(config.backend, config.workers, config.scheduler)
     try:
+        sandbox_level(config, out)
         snapshot = take_snapshot(config.target.root, scratch / "snapshot", commit=target.get("base_commit"))
-        indexes = _index_targets(config, snapshot)
-        ctx = replace(_context(config, snapshot, scratch), expected_tests=tuple(sorted(checkpoint.baseline.tests)))
+        indexes = index_targets(config, snapshot)
+        ctx = evaluation_context(config, snapshot, scratch)
+        ctx = replace(ctx, expected_tests=tuple(sorted(checkpoint.baseline.tests)),
+                      test_deadline=adaptive_deadline(checkpoint.baseline, ctx.limits))
         evaluator = Evaluator(ctx, indexes, config.principles, backend)
-        evaluator.cache, evaluator.stats = checkpoint.cache, checkpoint.stats
+        evaluator.restore(checkpoint.cache, checkpoint.stats)
         truncate_logs(store, checkpoint.engine.gen)
         print(f"evolve: resuming run {store.run_id} after generation {checkpoint.engine.gen}", file=out)
         with HistoryWriter.begin(store.path, config, resumed_after=checkpoint.engine.gen) as history:
             outcome = _search(config, evaluator, indexes, checkpoint.baseline, store, out, progress, history,
                               resume=checkpoint.engine)
-        return _conclude(config, snapshot, indexes, outcome, store, scratch, out)
+        return conclude(config, snapshot, indexes, outcome, store, scratch, out)
     finally:
-        backend.close()
-        shutil.rmtree(scratch, ignore_errors=True)
+        try:
+            backend.close()
+        finally:
+            release(scratch)
 
 
 __all__ = ["find_run", "resume_run", "run_config"]

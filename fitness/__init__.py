@@ -4,7 +4,7 @@ Figures become scores only here. Everything not named in ``__all__`` may change.
 """
 
 from fitness._base import Objective
-from fitness.aggregate import DEFAULT_WEIGHTS, MODES, Score, Scorer, ScoresWithDetails, Weights
+from fitness.aggregate import DEFAULT_WEIGHTS, MODES, Score, Scorer, Weights
 from fitness.correctness import Correctness
 from fitness.maintainability import Maintainability, function_complexities
 from fitness.observation import Observation, Status
@@ -38,7 +38,6 @@ __all__ = [
     "PrinciplesKept",
     "Score",
     "Scorer",
-    "ScoresWithDetails",
     "Status",
     "Tokens",
     "Weights",

@@ -42,6 +42,15 @@ class Objective(ABC):
         """
         return self.measure(baseline_obs)
 
+    def for_baseline(self, baseline: Observation) -> Objective:
+        """This objective as it scores variants of ``baseline`` (the ``Scorer`` calls it once).
+
+        Most objectives need nothing of the baseline but its raw figure and
+        return themselves; the static ones (tokens, maintainability) return a
+        copy that knows the baseline's sources and executed lines.
+        """
+        return self
+
     def details(self, observation: Observation) -> dict[str, float]:
         """Extra figures for reports (medians, coverage, complexity); never scored."""
         return {}

@@ -12,10 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from fitness._base import Objective
-from fitness.correctness import Correctness
 from fitness.observation import TEST_ERROR, TEST_FAILED, TEST_PASSED, Observation, Status
 from fitness.principles import PrinciplesKept
 from fitness.registry import OBJECTIVES
@@ -25,8 +24,8 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {"performance": 0.3, "correctness": 0.3, 
 MODES = ("improve", "repair")
 #: Repair mode: a baseline-failing test that now passes counts this many baseline-passing ones (GenProg).
 FIXED_TEST_WEIGHT = 10
-#: Repair mode: how much the other objectives count, only enough to break ties between equal test results.
-TIE_BREAK = 0.001
+#: Repair mode: the tier of a variant that passes every test (above every test-result status).
+REPAIRED = int(Status.PASSED) + 1
 
 
 def _validated(values: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> tuple[tuple[str, float], ...]:
@@ -95,14 +94,6 @@ class Score:
                 "figures": dict(self.figures), "details": {k: dict(v) for k, v in self.details.items()}}
 
 
-@runtime_checkable
-class ScoresWithDetails(Protocol):
-    """An objective whose score needs its extra figures too (correctness: coverage)."""
-
-    def score_with_details(self, raw: float | None, baseline: float | None,
-                           details: Mapping[str, float], baseline_details: Mapping[str, float]) -> float: ...
-
-
 class Scorer:
     """Scores observations against one baseline in ``improve`` or ``repair`` mode.
 
@@ -126,6 +117,7 @@ class Scorer:
         if missing:
             raise ValueError(f"weighted objective(s) without an objective: {', '.join(missing)}")
         self.baseline = baseline
+        self.objectives = {n: o.for_baseline(baseline) for n, o in self.objectives.items()}
         self._reference = {n: o.baseline_figure(baseline) for n, o in self.objectives.items()}
         self._reference_details = {n: o.details(baseline) for n, o in self.objectives.items()}
         self._passing = frozenset(t for t, o in baseline.tests.items() if o == TEST_PASSED)
@@ -140,14 +132,14 @@ class Scorer:
         """Good enough to promote: improve — passes every test and beats the baseline by ``threshold``;
         repair — every test passes."""
         if self.mode == "repair":
-            return score.tier == 6
+            return score.tier == REPAIRED
         return score.tier == Status.PASSED and score.value >= self.baseline_score.value + threshold
 
     def _build(self, observation: Observation, figures: Mapping[str, float | None]) -> Score:
         details = {n: o.details(observation) for n, o in self.objectives.items()}
         components = {n: self._component(n, figures[n], details[n]) for n in self.objectives}
         if self.mode == "repair":
-            tier, value = self._repair(observation, components)
+            tier, value = self._repair(observation)
         else:
             tier, value = int(observation.status), self._weighted(components)
         return Score(tier=tier, value=value, components=components, figures=dict(figures), details=details)
@@ -156,24 +148,23 @@ class Scorer:
         reference = self._reference[name]
         if reference is None:
             return 1.0
-        objective = self.objectives[name]
-        if isinstance(objective, ScoresWithDetails):
-            return objective.score_with_details(raw, reference, details, self._reference_details[name])
-        return objective.score(raw, reference)
+        return self.objectives[name].score(raw, reference)
 
     def _weighted(self, components: Mapping[str, float], skip: str | None = None) -> float:
         return math.fsum(self.weights[n] * s for n, s in components.items() if n != skip)
 
-    def _repair(self, observation: Observation, components: Mapping[str, float]) -> tuple[int, float]:
-        """GenProg: tests failing at baseline weigh 10 times those passing; breaking a passing one drops a tier."""
+    def _repair(self, observation: Observation) -> tuple[int, float]:
+        """GenProg's weighted sum (Le Goues et al. 2012): a test failing at baseline that now passes weighs
+        ``FIXED_TEST_WEIGHT`` times one that kept passing, so fixing both failing tests while breaking one
+        of a hundred passing ones ranks above the unchanged program. No tiers between test results: the
+        tier only says whether the tests ran at all (the status) and whether every test passes (a
+        plausible repair, ``REPAIRED``). Ties are broken by fewer edits (the engine), not by size."""
         passes = {t for t, o in observation.tests.items() if o == TEST_PASSED}
         kept, fixed = len(self._passing & passes), len(self._failing & passes)
         denominator = len(self._passing) + FIXED_TEST_WEIGHT * len(self._failing)
-        tests = (kept + FIXED_TEST_WEIGHT * fixed) / denominator if denominator else 1.0
-        value = tests + TIE_BREAK * self._weighted(components, skip=Correctness.name)
+        value = (kept + FIXED_TEST_WEIGHT * fixed) / denominator if denominator else 1.0
         if observation.status < Status.TESTS_FAILED:
             return int(observation.status), value
-        if kept < len(self._passing):
-            return 4, value
         failing = any(o in (TEST_FAILED, TEST_ERROR) for o in observation.tests.values())
-        return (5 if failing or fixed < len(self._failing) else 6), value
+        complete = not failing and kept == len(self._passing) and fixed == len(self._failing)
+        return (REPAIRED if complete else int(Status.TESTS_FAILED)), value

@@ -1,21 +1,20 @@
-"""Correctness: how many tests pass, and how much of the target the suite still covers.
+"""Correctness: how many tests pass; coverage is reported, not scored.
 
-Coverage is part of the score because a variant can "pass" by deleting the
-code a test exercised only indirectly; a drop in covered lines is the trace
-that leaves. Pass rate dominates (0.7) since it is the stronger signal.
+Coverage used to be 30 % of this score as a ratio against the baseline's
+percentage — a ratio that *rises* when a variant deletes code no test covers
+(fewer statements, same covered ones). That rewarded exactly the junk edits a
+maintainer would refuse. The protections now live where they hold: edits are
+drawn only on lines the tests execute, and the static objectives ignore
+changes to code the tests never ran (``fitness.units``). Coverage stays in the
+details for reports; the score is the pass-rate ratio against the baseline.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import ClassVar
 
 from fitness._base import Objective
 from fitness.observation import Observation
-
-PASS_WEIGHT = 0.7
-COVERAGE_WEIGHT = 0.3
-
 
 def _ratio(value: float, reference: float) -> float:
     """value / reference, with a zero reference giving 1.0 (equal) or 2.0 (better)."""
@@ -43,18 +42,6 @@ class Correctness(Objective):
             out["coverage"] = float(observation.coverage)
         return out
 
-    def score_with_details(self, raw: float | None, baseline: float | None,
-                           details: Mapping[str, float], baseline_details: Mapping[str, float]) -> float:
-        """0.7 * pass-rate ratio + 0.3 * coverage ratio, each against the baseline.
-
-        The coverage term is 1.0 (neutral) when either side has no coverage
-        figure, so a run without coverage is scored on pass rate alone.
-        """
-        if raw is None or baseline is None:
-            return 0.0
-        coverage, reference = details.get("coverage"), baseline_details.get("coverage")
-        coverage_term = 1.0 if coverage is None or reference is None else _ratio(coverage, reference)
-        return max(0.0, PASS_WEIGHT * _ratio(raw, baseline) + COVERAGE_WEIGHT * coverage_term)
-
     def _score(self, raw: float, baseline: float) -> float:
-        return self.score_with_details(raw, baseline, {}, {})
+        """The pass-rate ratio against the baseline."""
+        return _ratio(raw, baseline)

@@ -2,11 +2,17 @@
 
 The index (0..100, higher is better) folds Halstead volume, cyclomatic
 complexity and size into one figure; a file-size weighted mean keeps a tiny
-helper module from counting as much as the module doing the work.
+helper module from counting as much as the module doing the work. Bound to a
+baseline with executed lines (``for_baseline``), a file whose variant changes
+a function the baseline's tests never ran keeps the baseline's index: a
+"simpler" module made by gutting untested code is no gain (``fitness.units``).
+Docstrings are left out of the index (replaced by ``pass``), so deleting one
+is never a gain either.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import ClassVar
 
@@ -16,6 +22,7 @@ from radon.visitors import Class, Function
 
 from fitness._base import Objective
 from fitness.observation import Observation
+from fitness.units import changed_unexecuted, executed_units, without_docstrings
 
 #: What radon raises for source it cannot read (bad syntax, null bytes, absurd nesting).
 UNPARSABLE = (SyntaxError, ValueError, RecursionError)
@@ -70,13 +77,30 @@ class Maintainability(Objective):
     unit: ClassVar[str] = "MI"
     higher_is_better: ClassVar[bool] = True
 
+    def __init__(self, baseline_sources: Mapping[str, str] | None = None,
+                 executed: Mapping[str, frozenset[int]] | None = None) -> None:
+        self.baseline_sources = dict(baseline_sources or {})
+        self.executed = dict(executed or {})
+
+    def for_baseline(self, baseline: Observation) -> Maintainability:
+        return Maintainability(baseline.sources, baseline.executed_lines)
+
+    def _counted(self, file: str, source: str) -> str:
+        """The text whose index counts: the baseline's when the variant changed code no test ran."""
+        before = self.baseline_sources.get(file)
+        if before is None or before == source or file not in self.executed:
+            return source
+        ran = executed_units(before, self.executed[file])
+        return before if changed_unexecuted(source, before, ran) else source
+
     def measure(self, observation: Observation) -> float | None:
         if not observation.sources:
             return None
         total = weight = 0.0
-        for source in observation.sources.values():
+        for file, variant in observation.sources.items():
             try:
-                index = _index(source)
+                source = self._counted(file, variant)
+                index = _index(without_docstrings(source))
             except UNPARSABLE:
                 return None
             lines = _lines(source)

@@ -52,6 +52,11 @@ class Observation:
     principles: Mapping[str, bool] = field(default_factory=dict)
     seconds: float = 0.0
     cached: bool = False
+    tests_seconds: float = 0.0
+    """Wall seconds the test run took (the baseline's sets the variants' adaptive deadline)."""
+    executed_lines: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    """Per target file, the lines the tests executed (coverage.py); measured on the slow path, used from the
+    baseline's observation by the static objectives (``fitness.units``)."""
 
     @property
     def tests_passed(self) -> int:
@@ -79,6 +84,8 @@ class Observation:
             "principles": dict(self.principles),
             "seconds": self.seconds,
             "cached": self.cached,
+            "tests_seconds": self.tests_seconds,
+            "executed_lines": {f: sorted(lines) for f, lines in self.executed_lines.items()},
         }
 
     @classmethod
@@ -96,4 +103,6 @@ class Observation:
             principles=dict(data.get("principles") or {}),
             seconds=float(data.get("seconds") or 0.0),
             cached=bool(data.get("cached")),
+            tests_seconds=float(data.get("tests_seconds") or 0.0),
+            executed_lines={f: frozenset(lines) for f, lines in (data.get("executed_lines") or {}).items()},
         )

@@ -7,326 +7,46 @@ with the baseline's using ``ast`` and radon only, so nothing here executes
 variant code, and every failure (unparsable source, a checker bug) comes back
 as a violation in plain words, never as an exception.
 
-The module is longer than most because the six checks, their shared parsing
-and the objective that scores them are one concept; each check is a small
-class with a name, a description and one registry line in ``PRINCIPLES``.
+The settings, the parsing and the ``Principle`` base class are in
+``principles_base``, the rules in ``principles_rules``; this module holds the
+registry (``PRINCIPLES``), the check of them all (``check_principles``) and the
+objective, and every public name of the other two can be imported from here.
 """
 
 from __future__ import annotations
 
-import ast
-import copy
-from abc import ABC, abstractmethod
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from types import MappingProxyType
 from typing import ClassVar
 
 from fitness._base import Objective
-from fitness.maintainability import function_complexities
 from fitness.observation import Observation
-
-Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-Grouped = Mapping[str, tuple[str, ...]]
-DYNAMIC_CALLS = frozenset({"eval", "exec", "compile", "__import__"})
-ALWAYS_ALLOWED_IMPORTS = frozenset({"functools"})
-#: Distinct file texts whose facts (imports, signatures, docstrings...) are
-#: kept: every check of every variant re-reads the unchanged files and the
-#: baseline. Trees are large, so only a few are kept, long enough for every
-#: check to read a new text once.
-CACHED_SOURCES = 512
-CACHED_TREES = 32
-
-
-@dataclass(frozen=True)
-class PrincipleSettings:
-    """Which principles are gates (hard) and which only cost fitness (soft), and their knobs."""
-
-    hard: tuple[str, ...] = ("no_eval_exec", "protected_names", "public_signatures", "import_allowlist")
-    soft: tuple[str, ...] = ("docstrings_kept", "complexity_ceiling")
-    protected: tuple[str, ...] = ()
-    allowed_imports: tuple[str, ...] = ()
-    complexity_ceiling: int = 15
-
-
-@lru_cache(maxsize=CACHED_TREES)
-def parse(source: str) -> ast.Module:
-    """The source's tree, shared between callers: read it, never change it."""
-    return ast.parse(source)
-
-
-@lru_cache(maxsize=CACHED_SOURCES)
-def _parse_error(source: str) -> str | None:
-    try:
-        parse(source)
-    except Exception as exc:  # SyntaxError, ValueError (NUL), RecursionError, MemoryError
-        return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return None
-
-
-@dataclass(frozen=True)
-class Modules:
-    """One side's target files, and why those that do not parse do not."""
-
-    sources: Mapping[str, str]
-    errors: Mapping[str, str]
-
-    @classmethod
-    def read(cls, sources: Mapping[str, str]) -> Modules:
-        errors = {file: why for file, source in sources.items() if (why := _parse_error(source)) is not None}
-        return cls(sources=dict(sources), errors=errors)
-
-    @property
-    def parsed(self) -> dict[str, str]:
-        """The files that parse, by name."""
-        return {file: source for file, source in self.sources.items() if file not in self.errors}
-
-
-def _pairs(variant: Modules, baseline: Modules) -> Iterator[tuple[str, str, str | None]]:
-    """(file, baseline source, variant source or None if the file is gone); unparsable variants skipped."""
-    for file, source in baseline.parsed.items():
-        if file not in variant.errors:
-            yield file, source, variant.sources.get(file)
-
-
-def _definitions(node: ast.AST, prefix: str = "") -> Iterator[tuple[str, Definition]]:
-    """Every function and class under ``node``, with its dotted name (``Class.method.inner``)."""
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, Definition):
-            name = prefix + child.name
-            yield name, child
-            yield from _definitions(child, name + ".")
-        else:
-            yield from _definitions(child, prefix)
-
-
-def _group(definitions: Iterable[tuple[str, Definition]], render: Callable[[Definition], str]) -> Grouped:
-    """Rendered text of each definition by dotted name, sorted (a name may be defined twice)."""
-    out: dict[str, list[str]] = {}
-    for name, node in definitions:
-        out.setdefault(name, []).append(render(node))
-    return MappingProxyType({name: tuple(sorted(texts)) for name, texts in out.items()})
-
-
-class Principle(ABC):
-    """One rule. ``check`` parses and guards; a principle writes only ``_check``."""
-
-    name: ClassVar[str]
-    description: ClassVar[str]
-
-    def check(self, variant_sources: Mapping[str, str], baseline_sources: Mapping[str, str],
-              settings: PrincipleSettings) -> list[str]:
-        """Violations in plain words; an empty list means the principle is kept."""
-        return self.check_modules(Modules.read(variant_sources), Modules.read(baseline_sources), settings)
-
-    def check_modules(self, variant: Modules, baseline: Modules, settings: PrincipleSettings) -> list[str]:
-        """``check`` for sources already read (``check_principles`` reads them once for all)."""
-        violations = [f"{file} does not parse ({why})" for file, why in variant.errors.items()]
-        try:
-            violations.extend(self._check(variant, baseline, settings))
-        except Exception as exc:  # a checker bug must not cross the evaluation boundary
-            violations.append(f"could not be checked ({type(exc).__name__}: {exc})")
-        return violations
-
-    @abstractmethod
-    def _check(self, variant: Modules, baseline: Modules, settings: PrincipleSettings) -> list[str]:
-        """Violations found in the variant's parsable files (``parse`` gives their cached trees)."""
-
-
-class _DynamicCalls(ast.NodeVisitor):
-    """Counts eval/exec/compile/__import__ calls per enclosing function."""
-
-    def __init__(self) -> None:
-        self.scope: list[str] = []
-        self.found: Counter[tuple[str, str]] = Counter()
-
-    def _enter(self, node: Definition) -> None:
-        self.scope.append(node.name)
-        self.generic_visit(node)
-        self.scope.pop()
-
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _enter
-
-    def visit_Call(self, node: ast.Call) -> None:
-        func = node.func
-        name = func.id if isinstance(func, ast.Name) else None
-        if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                and func.value.id in ("builtins", "__builtins__")):
-            name = func.attr
-        if name in DYNAMIC_CALLS:
-            self.found[".".join(self.scope) or "module level", name] += 1
-        self.generic_visit(node)
-
-
-@lru_cache(maxsize=CACHED_SOURCES)
-def _dynamic_calls(source: str) -> Mapping[tuple[str, str], int]:
-    visitor = _DynamicCalls()
-    visitor.visit(parse(source))
-    return MappingProxyType(dict(visitor.found))
-
-
-class NoEvalExec(Principle):
-    name: ClassVar[str] = "no_eval_exec"
-    description: ClassVar[str] = "no call to eval, exec, compile or __import__ that the baseline did not have"
-
-    def _check(self, variant: Modules, baseline: Modules, settings: PrincipleSettings) -> list[str]:
-        out = []
-        for file, source in variant.parsed.items():
-            before = _dynamic_calls(baseline.sources[file]) if file in baseline.parsed else {}
-            for (scope, call), count in sorted(_dynamic_calls(source).items()):
-                if count > before.get((scope, call), 0):
-                    out.append(f"{file}: new call to {call}() in {scope}")
-        return out
-
-
-@lru_cache(maxsize=CACHED_SOURCES)
-def _protected(source: str, protected: frozenset[str]) -> Grouped:
-    """Full source lines (decorators included) of each protected definition."""
-    lines = source.splitlines(keepends=True)
-
-    def segment(node: Definition) -> str:
-        start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        return "".join(lines[start - 1:node.end_lineno])
-
-    chosen = ((name, node) for name, node in _definitions(parse(source))
-              if name in protected or node.name in protected)
-    return _group(chosen, segment)
-
-
-class ProtectedNames(Principle):
-    name: ClassVar[str] = "protected_names"
-    description: ClassVar[str] = "functions and classes named in settings.protected keep their baseline source exactly"
-
-    def _check(self, variant: Modules, baseline: Modules, settings: PrincipleSettings) -> list[str]:
-        if not settings.protected:
-            return []
-        protected, out = frozenset(settings.protected), []
-        for file, before_source, after_source in _pairs(variant, baseline):
-            after = _protected(after_source, protected) if after_source is not None else {}
-            for name, texts in _protected(before_source, protected).items():
-                if name not in after:
-                    out.append(f"{file}: protected {name} was removed")
-                elif texts != after[name]:
-                    out.append(f"{file}: protected {name} was changed")
-        return out
-
-
-def _is_public(name: str) -> bool:
-    return not name.startswith("_") or (name.startswith("__") and name.endswith("__"))
-
-
-def _public_api(tree: ast.Module) -> Iterator[tuple[str, Definition]]:
-    """Public module-level functions, and public methods of public module-level classes."""
-    functions = ast.FunctionDef | ast.AsyncFunctionDef
-    for node in tree.body:
-        if isinstance(node, functions) and _is_public(node.name):
-            yield node.name, node
-        elif isinstance(node, ast.ClassDef) and _is_public(node.name):
-            yield from ((f"{node.name}.{fn.name}", fn) for fn in node.body
-                        if isinstance(fn, functions) and _is_public(fn.name))
-
-
-def _signature(node: Definition) -> str:
-    """The parameter list as written, defaults included, annotations left out."""
-    args = copy.deepcopy(node.args)  # type: ignore[union-attr]
-    for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
-        if arg is not None:
-            arg.annotation = None
-    prefix = "async " if isinstance(node, ast.AsyncFunctionDef) else ""
-    return f"{prefix}({ast.unparse(args)})"
-
-
-@lru_cache(maxsize=CACHED_SOURCES)
-def _signatures(source: str) -> Grouped:
-    return _group(_public_api(parse(source)), _signature)
-
-
-class PublicSignatures(Principle):
-    name: ClassVar[str] = "public_signatures"
-    description: ClassVar[str] = "every public module-level function and method keeps its parameter list"
-
-    def _check(self, variant: Modules, baseline: Modules, settings: PrincipleSettings) -> list[str]:
-        out = []
-        for file, before_source, after_source in _pairs(variant, baseline):
-            after = _signatures(after_source) if after_source is not None else {}
-            for name, signatures in _signatures(before_source).items():
-                if name not in after:
-                    out.append(f"{file}: public {name} was removed")
-                elif signatures != after[name]:
-                    was, now = ", ".join(signatures), ", ".join(after[name])
-                    out.append(f"{file}: signature of {name} changed from {was} to {now}")
-        return out
-
-
-@lru_cache(maxsize=CACHED_SOURCES)
-def _imports(source: str) -> frozenset[str]:
-    """Absolute modules imported anywhere in the file (relative imports stay inside the project)."""
-    out: set[str] = set()
-    for node in ast.walk(parse(source)):
-        if isinstance(node, ast.Import):
-            out.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            out.add(node.module)
-    return frozenset(out)
-
-
-def _known(module: str, known: set[str]) -> bool:
-    """Known itself, a submodule of a known module, or a package a known module lives in."""
-    return any(module == k or module.startswith(k + ".") or k.startswith(module + ".") for k in known)
-
-
-class ImportAllowlist(Principle):
-    name: ClassVar[str] = "import_allowlist"
-    description: ClassVar[str] = ("no import of a module the baseline does not import, unless listed in "
-                                  "settings.allowed_imports (functools is always allowed)")
-
-    def _check(self, variant: Modules, baseline: Modules, settings: PrincipleSettings) -> list[str]:
-        known = set(ALWAYS_ALLOWED_IMPORTS) | set(settings.allowed_imports)
-        for source in baseline.parsed.values():
-            known |= _imports(source)
-        return [f"{file}: imports {module}, which neither the baseline nor the allowlist has"
-                for file, source in variant.parsed.items()
-                for module in sorted(_imports(source) - known) if not _known(module, known)]
-
-
-class ComplexityCeiling(Principle):
-    name: ClassVar[str] = "complexity_ceiling"
-    description: ClassVar[str] = ("no function's cyclomatic complexity above settings.complexity_ceiling, "
-                                  "unless the baseline's version already was")
-
-    def _check(self, variant: Modules, baseline: Modules, settings: PrincipleSettings) -> list[str]:
-        ceiling, out = settings.complexity_ceiling, []
-        for file, source in variant.parsed.items():
-            before = function_complexities(baseline.sources[file]) if file in baseline.parsed else {}
-            for name, complexity in sorted(function_complexities(source).items()):
-                if complexity > ceiling and before.get(name, 0) <= ceiling:
-                    out.append(f"{file}: {name} has cyclomatic complexity {complexity}, above {ceiling}")
-        return out
-
-
-@lru_cache(maxsize=CACHED_SOURCES)
-def _docstrings(source: str) -> Grouped:
-    """Docstrings by owner (``<module>`` for the module's own); owners without one are left out."""
-    tree = parse(source)
-    owners: list[tuple[str, ast.AST]] = [("<module>", tree), *_definitions(tree)]
-    return _group(((name, node) for name, node in owners if ast.get_docstring(node)),  # type: ignore[arg-type]
-                  lambda node: ast.get_docstring(node) or "")
-
-
-class DocstringsKept(Principle):
-    name: ClassVar[str] = "docstrings_kept"
-    description: ClassVar[str] = "every docstring of the baseline's modules, functions and classes is still there"
-
-    def _check(self, variant: Modules, baseline: Modules, settings: PrincipleSettings) -> list[str]:
-        out = []
-        for file, before_source, after_source in _pairs(variant, baseline):
-            after = _docstrings(after_source) if after_source is not None else {}
-            for name, docs in _docstrings(before_source).items():
-                if Counter(docs) - Counter(after.get(name, ())):
-                    out.append(f"{file}: docstring of {name} was removed or changed")
-        return out
+from fitness.principles_base import (
+    CACHED_SOURCES,
+    CACHED_TREES,
+    Definition,
+    Grouped,
+    Modules,
+    Principle,
+    PrincipleSettings,
+    parse,
+)
+from fitness.principles_rules import (
+    ALWAYS_ALLOWED_IMPORTS,
+    DYNAMIC_CALLS,
+    BodiesKept,
+    ComplexityCeiling,
+    DocstringsKept,
+    ImportAllowlist,
+    NoEvalExec,
+    ProtectedNames,
+    PublicSignatures,
+)
+
+__all__ = ["ALWAYS_ALLOWED_IMPORTS", "CACHED_SOURCES", "CACHED_TREES", "DYNAMIC_CALLS", "PRINCIPLES", "BodiesKept",
+           "ComplexityCeiling", "Definition", "DocstringsKept", "Grouped", "ImportAllowlist", "Modules", "NoEvalExec",
+           "Principle", "PrincipleReport", "PrincipleSettings", "PrinciplesKept", "ProtectedNames", "PublicSignatures",
+           "check_principles", "parse"]
 
 
 PRINCIPLES: dict[str, Principle] = {
@@ -336,6 +56,7 @@ PRINCIPLES: dict[str, Principle] = {
     ImportAllowlist.name: ImportAllowlist(),
     ComplexityCeiling.name: ComplexityCeiling(),
     DocstringsKept.name: DocstringsKept(),
+    BodiesKept.name: BodiesKept(),
 }
 
 

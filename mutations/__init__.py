@@ -1,8 +1,17 @@
-"""What can change: LibCST edit operators, the node-id index they share, and the site pool."""
+"""What can change: LibCST edit operators, the node-id index they share, and the site pool.
 
-from mutations._base import Example, Operator
+Operators come in three families (``registry.OPERATORS``): the classic GI set
+(``statements``, ``expressions``), speed-ups that keep every result the same
+under the precondition each states (``speedups_*``), and repair fix patterns
+that make no such claim (``repair_*``, ``guards``). The underscored modules are
+the shared analysis: node ids (``_index``), scopes (``_names``), value kinds
+(``_kinds``), purity allow-lists (``_purity``), loops (``_loops``), and
+parenthesisation (``_render``).
+"""
+
+from mutations._base import ChoiceOperator, Example, Operator
 from mutations._index import ModuleIndex
 from mutations.pool import SitePool
 from mutations.registry import OPERATORS, get_operator
 
-__all__ = ["OPERATORS", "Example", "ModuleIndex", "Operator", "SitePool", "get_operator"]
+__all__ = ["OPERATORS", "ChoiceOperator", "Example", "ModuleIndex", "Operator", "SitePool", "get_operator"]

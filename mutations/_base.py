@@ -121,3 +121,42 @@ class Operator(ABC):
         index: ModuleIndex,
     ) -> Rewritten:
         """The operator's core step."""
+
+
+class ChoiceOperator(Operator):
+    """An operator whose parameters at a site are a finite list it can enumerate.
+
+    Subclasses implement ``_options`` (every parameter set that makes sense at
+    the node, in a stable order); the base class memoises them per index and
+    derives ``_is_site`` (some option exists), ``propose`` (one at random) and
+    the check that an edit's parameters are still among the options before
+    ``_rewrite`` runs, so an edit from an older run or a crossover that no
+    longer fits is skipped instead of applied somewhere it makes no sense.
+    """
+
+    def options(self, node_id: str, index: ModuleIndex) -> list[dict[str, Any]]:
+        """Every parameter set this operator offers at ``node_id`` (memoised)."""
+        key = (self.name, node_id)
+        found = index.memo.get(key)
+        if found is None:
+            node = index.nodes.get(node_id)
+            found = self._options(node, node_id, index) if isinstance(node, self.node_types) else []
+            index.memo[key] = found
+        return found  # type: ignore[return-value]
+
+    @abstractmethod
+    def _options(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[dict[str, Any]]:
+        """The parameter sets that make sense at ``node`` (empty: not a site)."""
+
+    def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
+        return bool(self.options(node_id, index))
+
+    def propose(self, node_id: str, index: ModuleIndex, rng: random.Random) -> dict[str, Any] | None:
+        found = self.options(node_id, index)
+        return dict(rng.choice(found)) if found else None
+
+    def rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
+                params: Params, index: ModuleIndex) -> Rewritten:
+        if visiting == node_id and dict(params) not in self.options(node_id, index):
+            return None
+        return super().rewrite(visiting, node_id, original, updated, params, index)

@@ -85,6 +85,8 @@ class ModuleIndex:
     nodes: dict[str, cst.CSTNode] = field(default_factory=dict)
     scopes: dict[str, str] = field(default_factory=dict)
     parents: dict[str, str] = field(default_factory=dict)
+    memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
+    """Facts operators derive from the tree (scopes, options per site), computed once."""
     _seen: dict[str, int] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -95,6 +97,15 @@ class ModuleIndex:
         MetadataWrapper(module, unsafe_skip_copy=True).visit(_Walker(index))
         index._seen.clear()
         return index
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["memo"] = {}  # derived facts are rebuilt on demand, never shipped
+        return state
+
+    def line_of(self, node_id: str) -> int:
+        """The first line of the node in the original source (from its id)."""
+        return int(node_id.split("@", 1)[1].split(":", 1)[0])
 
     def node(self, node_id: str) -> cst.CSTNode:
         return self.nodes[node_id]

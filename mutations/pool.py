@@ -2,13 +2,15 @@
 
 Built once per run from the original trees. The engine draws new edits from it
 (an operator by weight, then one of its sites, then parameters). Weights start
-equal; credit assignment may change them between generations.
+equal; credit assignment may change them between generations. With
+``site_weights`` (``evolve.search.attention``), a site of weight 0 is left out,
+an operator is drawn by its weight times its best site's, and a site by its weight.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import libcst as cst
 
@@ -33,7 +35,9 @@ class SitePool:
     """Sites per (operator, file), filtered to the functions a user allowed.
 
     ``functions`` maps a file to the qualified function names that may change
-    in it; a file absent from the mapping may change anywhere.
+    in it; a file absent from the mapping may change anywhere. ``site_weights``
+    gives a (file, node id) its weight (0: never edited, neither as a site nor
+    as a node an edit also rewrites); None draws every site alike.
     """
 
     def __init__(
@@ -41,6 +45,7 @@ class SitePool:
         indexes: Mapping[str, ModuleIndex],
         operators: Iterable[str] | None = None,
         functions: Mapping[str, Iterable[str]] | None = None,
+        site_weights: Callable[[str, str], float] | None = None,
     ) -> None:
         self.indexes = dict(indexes)
         names = list(operators) if operators is not None else sorted(OPERATORS)
@@ -52,11 +57,19 @@ class SitePool:
             for file, index in sorted(self.indexes.items()):
                 limit = allowed.get(file)
                 for node_id in operator.sites(index):
-                    if _scope_allowed(node_id, index, limit):
+                    if _scope_allowed(node_id, index, limit) and (site_weights is None
+                                                                  or site_weights(file, node_id) > 0):
                         found.append((file, node_id))
             if found:
                 self.sites[name] = found
         self.weights: dict[str, float] = {n: 1.0 for n in self.sites}
+        self.site_weights = site_weights
+        self.drawn: dict[str, list[float]] | None = None if site_weights is None else {
+            n: [site_weights(f, i) for f, i in found] for n, found in self.sites.items()}
+        """Per operator, its sites' weights (None: all alike)."""
+        self.edit_filter: Callable[[str, str, str, Mapping[str, object]], bool] | None = None
+        """Vetoes proposed edits: (operator, file, node id, params) -> may it be proposed (the immune memory,
+        ``evolve.search.immunity.Memory.allows``). Drawing tries again within its bounded attempts."""
 
     @property
     def size(self) -> int:
@@ -72,11 +85,23 @@ class SitePool:
         if not self.sites:
             return None
         names = sorted(self.sites)
-        weights = [self.weights[n] for n in names]
+        drawn = self.drawn
+        weights = [self.weights[n] * (1.0 if drawn is None else max(drawn[n])) for n in names]
         for _ in range(attempts):
             name = rng.choices(names, weights=weights)[0]
-            file, node_id = rng.choice(self.sites[name])
+            if drawn is None:
+                file, node_id = rng.choice(self.sites[name])
+            else:
+                file, node_id = rng.choices(self.sites[name], weights=drawn[name])[0]
             params = self.operators[name].propose(node_id, self.indexes[file], rng)
-            if params is not None:
+            if params is not None and self.may_touch(name, file, node_id, params):
                 return Edit.make(name, file, node_id, params)
         return None
+
+    def may_touch(self, name: str, file: str, node_id: str, params: Mapping[str, object]) -> bool:
+        """Every node the edit rewrites may be edited (a swap's partner is no docstring, say), and
+        ``edit_filter`` lets the edit be proposed."""
+        weigh = self.site_weights
+        if weigh is not None and not all(weigh(file, n) > 0 for n in self.operators[name].touched(node_id, params)):
+            return False
+        return self.edit_filter is None or self.edit_filter(name, file, node_id, params)

@@ -59,14 +59,34 @@ def _enclosing_def(node_id: str, index: ModuleIndex) -> str | None:
 def _is_block_statement(node_id: str, index: ModuleIndex) -> bool:
     """A statement in a function's block: a place any other statement can take.
 
-    Excludes ``elif`` branches (an ``If`` in another ``If``'s ``orelse``) and
-    class bodies nested in functions, where ``return`` would not compile.
+    Excludes ``elif`` branches (an ``If`` in another ``If``'s ``orelse``),
+    class bodies nested in functions, where ``return`` would not compile, and
+    statements before the function's last ``global``/``nonlocal``.
     """
     parent = index.parent_of(node_id)
     if parent is None or not isinstance(index.nodes[parent], (cst.IndentedBlock, cst.Module)):
         return False
     scope = _enclosing_def(node_id, index)
-    return scope is not None and isinstance(index.nodes[scope], cst.FunctionDef)
+    if scope is None or not isinstance(index.nodes[scope], cst.FunctionDef):
+        return False
+    return index.line_of(node_id) > _last_declaration(index.nodes[scope], index)
+
+
+def _last_declaration(function: cst.CSTNode, index: ModuleIndex) -> int:
+    """The line of the function's last ``global``/``nonlocal`` (0 if none): a statement placed
+    before it could use a name before its declaration, which does not compile."""
+    found = index.memo.get(("last_declaration", id(function)))
+    if found is None:
+        lines = [0]
+        stack = list(function.children)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.Global, cst.Nonlocal)):
+                lines.append(index.line_of(index.ids[node]))
+            elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                stack.extend(node.children)
+        found = index.memo[("last_declaration", id(function))] = max(lines)
+    return found  # type: ignore[return-value]
 
 
 def _in_loop(node_id: str, index: ModuleIndex) -> bool:

@@ -14,9 +14,12 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import dropwhile
 from typing import Any
 
 import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
 
 from mutations._index import ModuleIndex
 from mutations.registry import get_operator
@@ -120,45 +123,70 @@ class _PatchTransformer(cst.CSTTransformer):
             return updated_node
         result: Any = updated_node
         for order, visiting, edit in sorted(self._by_node[node_id], key=lambda t: t[0]):
-            if not isinstance(result, cst.CSTNode):
-                break  # an earlier edit removed or flattened the node
+            target, position = _standing_for(result, original_node)
+            if target is None:
+                break  # an earlier edit removed the node
             operator = get_operator(edit.operator)
-            new = operator.rewrite(visiting, edit.node, original_node, result, edit.param_dict, self._index)
+            new = operator.rewrite(visiting, edit.node, original_node, target, edit.param_dict, self._index)
             if new is None:
                 continue
-            result = new
+            result = _put_back(result, position, new)
             self.applied.add(order)
             self.imports.extend(operator.imports(edit.param_dict))
         return result
 
 
+def _standing_for(result: Any, original: cst.CSTNode) -> tuple[cst.CSTNode | None, int | None]:
+    """The node that stands for ``original`` in what earlier edits made of it: the node itself,
+    or in statements an edit put in its place (two hoists out of one loop) the last of its type."""
+    if isinstance(result, cst.CSTNode):
+        return result, None
+    if isinstance(result, cst.FlattenSentinel):
+        for position in range(len(result.nodes) - 1, -1, -1):
+            if type(result.nodes[position]) is type(original):
+                return result.nodes[position], position
+    return None, None
+
+
+def _put_back(result: Any, position: int | None, new: Any) -> Any:
+    """``result`` with the node at ``position`` (the whole of it when ``None``) replaced by ``new``."""
+    if position is None:
+        return new
+    nodes = list(result.nodes)
+    if isinstance(new, cst.FlattenSentinel):
+        nodes[position:position + 1] = list(new.nodes)
+    elif isinstance(new, cst.RemovalSentinel):
+        del nodes[position]
+    else:
+        nodes[position] = new
+    return cst.FlattenSentinel(nodes)
+
+
 def _add_imports(module: cst.Module, names: Iterable[str]) -> cst.Module:
-    """Add ``import name`` after the docstring and ``__future__`` imports, once each."""
-    present = {
-        alias.evaluated_name
-        for stmt in module.body
-        if isinstance(stmt, cst.SimpleStatementLine)
-        for small in stmt.body
-        if isinstance(small, cst.Import)
-        for alias in small.names
-        if alias.asname is None
-    }
-    missing = [n for n in dict.fromkeys(names) if n not in present]
-    if not missing:
-        return module
-    position = 0
-    for i, stmt in enumerate(module.body):
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            break
-        first = stmt.body[0] if stmt.body else None
-        is_docstring = i == 0 and isinstance(first, cst.Expr) and isinstance(first.value, cst.SimpleString)
-        is_future = isinstance(first, cst.ImportFrom) and getattr(first.module, "value", None) == "__future__"
-        if is_docstring or is_future:
-            position = i + 1
-        else:
-            break
-    new = [cst.parse_statement(f"import {n}\n") for n in missing]
-    return module.with_changes(body=[*module.body[:position], *new, *module.body[position:]])
+    """Add ``import name`` for each module not imported yet, after the module's other imports
+    (after the docstring and ``__future__`` imports when there are none): LibCST's
+    ``AddImportsVisitor``, which leaves an existing ``import name`` alone."""
+    context = CodemodContext()
+    for name in dict.fromkeys(names):
+        AddImportsVisitor.add_needed_import(context, name)
+    return _two_blank_lines_after_imports(module.visit(AddImportsVisitor(context)))
+
+
+def _two_blank_lines_after_imports(module: cst.Module) -> cst.Module:
+    """A definition right after the imports gets the two blank lines PEP 8 asks for."""
+    body = list(module.body)
+    for i, stmt in enumerate(body[1:], start=1):
+        before = body[i - 1]
+        if not (isinstance(before, cst.SimpleStatementLine)
+                and isinstance(before.body[0], (cst.Import, cst.ImportFrom))):
+            continue
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            lines = list(stmt.leading_lines)
+            blank = len(lines) - len(list(dropwhile(lambda line: line.comment is None, lines)))
+            if 0 < blank < 2:
+                body[i] = stmt.with_changes(leading_lines=[cst.EmptyLine(), *lines])
+        break
+    return module.with_changes(body=body)
 
 
 def apply_patch(patch: Patch, indexes: Mapping[str, ModuleIndex]) -> AppliedPatch:

@@ -59,7 +59,7 @@ def _same_site(edit: Edit, pool: SitePool, rng: random.Random) -> Edit | None:
         name = rng.choice(names)
         params = pool.operators[name].propose(edit.node, index, rng)
         candidate = None if params is None else Edit.make(name, edit.file, edit.node, params)
-        if candidate is not None and candidate != edit:
+        if candidate is not None and candidate != edit and pool.may_touch(name, edit.file, edit.node, params):
             return candidate
     return None
 

@@ -27,7 +27,8 @@ from benchmarks.quality.cases import CORPUS, Case, discover
 from benchmarks.quality.check import check_folder, load_all
 from benchmarks.quality.experiment import Budget, planned_evaluations
 from benchmarks.quality.judge import Judge, RunResult
-from benchmarks.quality.runner import run_engine
+from benchmarks.quality.procs import child_env
+from benchmarks.quality.runner import engine_flags, run_engine
 from benchmarks.quality.table import document, report
 from benchmarks.quality.workspace import Scratch
 
@@ -64,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
                                                     "it gets SIGTERM before and is killed at seconds + grace "
                                                     f"(default {DEFAULT['grace']:g}; quick {QUICK['grace']:g})")
     parser.add_argument("--workers", type=int, default=2, help="engine workers (default 2)")
+    parser.add_argument("--algorithm", help="the engine's search strategy (its --algorithm: ga, islands, local, "
+                                            "nsga2, random); default: the engine's own")
     parser.add_argument("--json", help="write everything to this JSON file")
     parser.add_argument("--check", action="store_true", help="check the corpus itself (no engine); exit 1 on failure")
     parser.add_argument("--corpus", default=str(CORPUS), help="the cases folder (default benchmarks/corpus/cases)")
@@ -95,7 +98,8 @@ def _run(args: argparse.Namespace, corpus: Path, argv: list[str], started: float
     preset = QUICK if args.quick else DEFAULT
     seeds = args.seeds or seed_list(str(preset["seeds"]))
     budget = Budget(args.evaluations or int(preset["evaluations"]), args.seconds or float(preset["seconds"]),
-                    args.workers, grace=float(preset["grace"]) if args.grace is None else args.grace)
+                    args.workers, grace=float(preset["grace"]) if args.grace is None else args.grace,
+                    algorithm=args.algorithm)
     cases, skipped = _select(corpus, args.cases, args.quick)
     for case_id, why in skipped.items():
         print(f"skipped {case_id}: {why}", file=sys.stderr, flush=True)
@@ -104,6 +108,11 @@ def _run(args: argparse.Namespace, corpus: Path, argv: list[str], started: float
         return 1
     results: list[RunResult] = []
     engine = Path(args.engine_path).resolve() if args.engine_path else None
+    if args.algorithm is not None:
+        flags = engine_flags(child_env({"PYTHONPATH": str(engine)} if engine else None), "run")
+        if "--algorithm" not in flags:
+            print(f"this engine has no --algorithm option: it cannot run {args.algorithm!r}", file=sys.stderr)
+            return 2
     with Scratch(args.keep) as scratch:
         if args.keep:
             print(f"scratch folder: {scratch.root}", file=sys.stderr)

@@ -32,6 +32,8 @@ class Budget:
     seconds: float
     workers: int
     grace: float = 60.0
+    algorithm: str | None = None
+    """The engine's search strategy (``--algorithm``); None: the engine's default."""
 
     @property
     def wall_limit(self) -> float:

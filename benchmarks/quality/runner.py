@@ -178,8 +178,13 @@ def engine_flags(env: dict[str, str], sub: str) -> frozenset[str]:
 
 def budget_flags(budget: Budget, flags: frozenset[str]) -> list[str]:
     """``--max-evaluations N --max-seconds S`` for an engine whose CLI has them (so it stops by
-    itself, within the budget, and writes its best); nothing for one that does not."""
+    itself, within the budget, and writes its best); nothing for one that does not. With
+    ``budget.algorithm``, ``--algorithm NAME`` too (ValueError: the engine has no such option)."""
     out: list[str] = []
+    if budget.algorithm is not None:
+        if "--algorithm" not in flags:
+            raise ValueError(f"this engine has no --algorithm option: it cannot run {budget.algorithm!r}")
+        out += ["--algorithm", budget.algorithm]
     if "--max-evaluations" in flags:
         out += ["--max-evaluations", str(budget.evaluations)]
     if "--max-seconds" in flags:

@@ -18,6 +18,9 @@ MODULES = (
     "evolve.commands.runs",
     "evolve.commands.report",
     "evolve.commands.plot",
+    "evolve.commands.memory",
+    "evolve.commands.scan",
+    "evolve.commands.hook",
 )
 
 

@@ -11,7 +11,8 @@ from typing import Any
 from evolve.commands.runs import add_history_option
 from evolve.records.history import History
 from evolve.records.htmlreport import write_report
-from evolve.records.report import component_table
+from evolve.records.places import places_text
+from evolve.records.report import component_table, outcome
 from fitness.aggregate import Score
 
 
@@ -42,21 +43,66 @@ def summary_text(s: Mapping[str, Any], weights: Mapping[str, float]) -> str:
                     "components": {c["name"]: c["baseline_score"] for c in s["components"]},
                     "figures": {c["name"]: c["baseline_figure"] for c in s["components"]}}
         lines += [component_table(_score(baseline), _score(best), weights), ""]
-    verdict = ("beats the baseline" if s["improved"] else "does not beat the baseline while passing every test")
-    lines.append(f"best variant ({best['status'] or 'none'}) {verdict}"
+    verdict = outcome(s["mode"], bool(s["improved"]))
+    detail = ("the best variant beats the baseline" if s["improved"] else
+              "no variant made every test pass; the diff is the closest variant, not a fix" if s["mode"] == "repair"
+              else "no variant beat the baseline while passing every test")
+    lines.append(f"outcome: {verdict} ({detail})"
                  + (f"; clears the integrate threshold {s['threshold']}" if s["integrate"] else ""))
     lines += [f"  - {edit}" for edit in best["edits"]]
     if s["lineage"]:
         chain = " <- ".join(f"gen {step['gen']} {step['key'][:8]} ({step['variation']})" for step in s["lineage"])
         lines += ["", f"lineage: {chain}"]
-    return "\n".join(lines + ["", _operator_lines(s["operators"])])
+    places = places_text(s.get("places"))
+    operators = _operator_lines(s["operators"], s.get("operator_weights") or {})
+    front = front_lines(s.get("pareto_front"))
+    immunity = immunity_lines(s.get("immunity"))
+    return "\n".join(lines + ["", *front, operators] + (["", *places] if places else []) + immunity)
 
 
-def _operator_lines(stats: Mapping[str, Mapping[str, int]]) -> str:
-    tried = sorted(((c["improved"], c["passed"], c["tried"], n) for n, c in stats.items() if c["tried"]),
-                   reverse=True)
-    rows = [f"  {n:<28} {t:>5} tried {p:>5} passed {i:>5} improved" for i, p, t, n in tried]
-    return "\n".join(["operators (by variants that improved):", *rows] if rows else ["operators: none tried"])
+def immunity_lines(counters: Mapping[str, int] | None) -> list[str]:
+    """The immune memory in one line: antibodies used and created (nothing for runs from before it existed)."""
+    if not counters:
+        return []
+    c = {k: counters.get(k, 0) for k in ("loaded", "confident", "used", "saved", "refused", "created",
+                                         "reinforced", "weakened")}
+    return ["", f"immune memory: {c['used']} of {c['loaded']} antibodies used ({c['confident']} confident), "
+                f"refusing {c['saved']} known-harmful edit(s), about {c['saved']} evaluation(s) saved "
+                f"({c['refused']} proposals); {c['created']} created, {c['reinforced']} reinforced, "
+                f"{c['weakened']} weakened"]
+
+
+FRONT_LINES = 20
+"""Members of a Pareto front the terminal summary lists (the HTML report has them all)."""
+
+
+def front_lines(front: Mapping[str, Any] | None) -> list[str]:
+    """An NSGA-II run's Pareto front, best weighted fitness first, the run's best marked (nothing for other runs)."""
+    if front is None:
+        return []
+    names = list(front["objectives"])
+    members = front["members"]
+    lines = [f"Pareto front (NSGA-II over {', '.join(names)}): {len(members)} member(s)"
+             + ("; * is the run's best (highest weighted fitness)" if front.get("best") else "")]
+    for m in members[:FRONT_LINES]:
+        mark = "*" if m["key"] == front.get("best") else " "
+        fitness = "–" if m.get("fitness") is None else f"{m['fitness']:.4f}"
+        figures = "  ".join(f"{n} {m['objectives'][n]:.4f}" for n in names if n in m["objectives"])
+        lines.append(f"  {mark} {m['key'][:8]}  fitness {fitness}  {figures}")
+        lines += [f"      - {edit}" for edit in m["edits"]]
+    if len(members) > FRONT_LINES:
+        lines.append(f"  … and {len(members) - FRONT_LINES} more (see the HTML report)")
+    return [*lines, ""]
+
+
+def _operator_lines(stats: Mapping[str, Mapping[str, int]], weights: Mapping[str, float]) -> str:
+    names = sorted(set(stats) | set(weights), key=lambda n: (-weights.get(n, 0.0), n))
+    empty = {"tried": 0, "passed": 0, "improved": 0}
+    rows = [f"  {n:<28} weight {weights[n]:.3f} " if n in weights else f"  {n:<28} weight   –   " for n in names]
+    rows = [row + "{tried:>5} tried {passed:>5} passed {improved:>5} improved".format(**{**empty, **stats.get(n, {})})
+            for row, n in zip(rows, names)]
+    title = "operators (by the final weight credit assignment gave them):"
+    return "\n".join([title, *rows] if rows else ["operators: none tried"])
 
 
 def handle(args: argparse.Namespace) -> int:

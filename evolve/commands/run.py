@@ -29,6 +29,11 @@ def add_run_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--population", type=int, help="individuals per generation")
     sub.add_argument("--seed", type=int, help="seed of the run's random generator")
     sub.add_argument("--workers", type=int, help="parallel evaluation workers")
+    sub.add_argument("--max-evaluations", type=int, metavar="N",
+                     help="budget: stop after N evaluations (then minimise, verify and report as usual)")
+    sub.add_argument("--max-seconds", type=float, metavar="S", help="budget: stop after S seconds of search")
+    sub.add_argument("--algorithm", metavar="NAME",
+                     help="search strategy (search.algorithm): ga (default), islands, local, nsga2 or random")
     sub.add_argument("--backend", choices=BACKENDS, help="parallel backend")
     sub.add_argument("--scheduler", help="dask backend: 'local' (a cluster on this machine) or tcp://host:port")
     sub.add_argument("--run-dir", type=Path, help="where run folders go (default .evolve/runs)")
@@ -50,7 +55,9 @@ def configure(args: argparse.Namespace, config_path: Path) -> Config:
     overrides = {"generations": args.generations, "population": args.population, "seed": args.seed,
                  "workers": args.workers, "backend": args.backend, "scheduler": args.scheduler,
                  "run_dir": str(args.run_dir) if args.run_dir else None,
-                 "mode": "repair" if args.command == "repair" else None}
+                 "mode": "repair" if args.command == "repair" else None,
+                 "max_evaluations": args.max_evaluations, "max_seconds": args.max_seconds,
+                 "algorithm": args.algorithm}
     if any(v is not None for v in overrides.values()):
         config = config.with_overrides(**overrides)
     return config

@@ -21,14 +21,14 @@ import hashlib
 import io
 import os
 import posixpath
-import shutil
 import tarfile
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from evolve import scratch as run_folders
+from evolve.compat import extract_all
 from evolve.errors import EvolveError
 from evolve.evaluation.servers import close_test_servers, running_server_pids
 
@@ -111,16 +111,14 @@ def _materialise(archive: bytes, session: str, digest: str) -> Path:
         root = _PLACES.get((session, digest))
         if root is not None and root.is_dir():
             return root
-        root = Path(tempfile.mkdtemp(prefix=f"evolve-worker-{digest[:12]}-"))
+        root = run_folders.new_scratch()  # a run-owned folder of this worker: swept by a later run if killed
         try:
-            # Traversable by the sandbox user that variant code may run as.
-            root.chmod(0o755)
             with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
-                tar.extractall(root / "snapshot", filter="data")
+                extract_all(tar, root / "snapshot")  # the snapshot was filtered once already
             (root / "scratch").mkdir()
             (root / "scratch").chmod(0o755)
         except BaseException:
-            shutil.rmtree(root, ignore_errors=True)
+            run_folders.release(root)
             raise
         _PLACES[(session, digest)] = root
         return root
@@ -133,7 +131,7 @@ def release(session: str) -> int:
         roots = [_PLACES.pop(key) for key in keys]
     close_test_servers(roots)
     for root in roots:
-        shutil.rmtree(root, ignore_errors=True)
+        run_folders.release(root)
     return len(roots)
 
 

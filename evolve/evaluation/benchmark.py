@@ -24,43 +24,49 @@ whose ``error`` says which side failed and why, with the samples taken so far.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import signal
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from evolve.errors import exception_line
 from evolve.evaluation.child import script
-from evolve.evaluation.sandbox import Completed, Isolation, Limits, hand_over, run_sandboxed
+from evolve.evaluation.sandbox import RESULT_FD, Completed, Isolation, Limits, run_sandboxed
 
-__all__ = ["BenchmarkSpec", "Measurement", "measure_interleaved"]
+__all__ = ["BenchmarkSpec", "Measurement", "measure_interleaved", "race"]
 
 _BENCHRUNNER = script("_benchrunner")
 _KINDS = ("callable", "command", "pytest")
 _MAX_JSON_BYTES = 16 * 1024**2
-_TAIL = 800
 
 
 @dataclass(frozen=True)
 class BenchmarkSpec:
-    """What to time and how often: ``repeats`` rounds; ``number`` calls per sample (``callable`` only)."""
+    """What to time and how often.
+
+    ``repeats`` interleaved rounds first, then (racing, see ``race``) more
+    rounds of ``repeats`` each while the verdict is open, up to ``max_repeats``
+    rounds in all; ``number`` calls per sample (``callable`` only).
+    """
 
     kind: Literal["callable", "command", "pytest"]
     target: str
     repeats: int = 5
     number: int = 1
+    max_repeats: int = 20
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
             raise ValueError(f"benchmark kind must be one of {_KINDS}, got {self.kind!r}")
         if self.repeats < 1 or self.number < 1:
             raise ValueError("benchmark repeats and number must be at least 1")
+        if self.max_repeats < self.repeats:
+            object.__setattr__(self, "max_repeats", self.repeats)
         module, sep, func = self.target.partition(":")
         if self.kind == "callable" and not (sep and module and func.isidentifier()):
             raise ValueError(f"a callable benchmark target is 'package.module:function', got {self.target!r}")
@@ -97,12 +103,50 @@ def measure_interleaved(
     limits: Limits = Limits(),
     isolation: Isolation = Isolation(),
 ) -> Measurement:
-    """Time ``spec`` in both trees, interleaved, ``spec.repeats`` rounds; never raises."""
+    """Time ``spec`` in both trees, interleaved, ``spec.repeats`` rounds; never raises.
+
+    ``isolation`` names the folders the samples may read and write; without
+    any, the folder holding both trees is theirs.
+    """
     baseline_dir, variant_dir = Path(baseline_dir).resolve(), Path(variant_dir).resolve()
+    if not isolation.binds:
+        both = os.path.commonpath([baseline_dir, variant_dir])
+        isolation = replace(isolation, binds=(("rw", both),))
     if spec.kind == "callable":
         return _measure_callable(spec, baseline_dir, variant_dir, limits, isolation)
     sampler = _command_sample if spec.kind == "command" else _pytest_sample
     return _interleave(spec.repeats, baseline_dir, variant_dir, lambda d: sampler(spec, d, limits, isolation))
+
+
+def race(
+    spec: BenchmarkSpec,
+    baseline_dir: Path,
+    variant_dir: Path,
+    limits: Limits = Limits(),
+    isolation: Isolation = Isolation(),
+    incumbent_ratio: float = 1.0,
+) -> Measurement:
+    """Measure like ``measure_interleaved``, then keep adding rounds while the speed verdict is open.
+
+    Racing (``fitness.speed.needs_more``): after the first ``spec.repeats``
+    rounds, another ``spec.repeats`` are taken only while the Mann–Whitney
+    verdict is unresolved, the variant's median could still beat
+    ``incumbent_ratio`` (the best decided ratio so far; 1.0 is the baseline)
+    and fewer than ``spec.max_repeats`` rounds were taken. Samples of all
+    rounds are returned together; never raises.
+    """
+    from fitness.speed import judge_speed, needs_more
+
+    found = measure_interleaved(spec, baseline_dir, variant_dir, limits, isolation)
+    while found.ok:
+        taken = min(len(found.variant), len(found.baseline))
+        if not needs_more(judge_speed(found.baseline, found.variant), taken, spec.max_repeats, incumbent_ratio):
+            break
+        more = measure_interleaved(replace(spec, repeats=min(spec.repeats, spec.max_repeats - taken)),
+                                   baseline_dir, variant_dir, limits, isolation)
+        found = Measurement(found.variant + more.variant, found.baseline + more.baseline, more.error,
+                            more.timed_out)
+    return found
 
 
 def _order(repeats: int) -> Iterator[str]:
@@ -134,36 +178,27 @@ def _command_sample(spec: BenchmarkSpec, directory: Path, limits: Limits, isolat
 def _pytest_sample(spec: BenchmarkSpec, directory: Path, limits: Limits, isolation: Isolation) -> float:
     """One pytest process; the figure is pytest-benchmark's median for the one test.
 
-    The report goes to a fresh file per sample: a stale report must never pass
-    for a fresh one, and parallel workers may measure the same baseline tree.
+    The report comes back on the sample's private result channel (no file:
+    under bubblewrap the workspace the process writes is a private copy, and
+    a stale or planted report must never pass for a fresh one).
     """
-    try:
-        (directory / ".tmp").mkdir(exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix="evolve-benchmark-", suffix=".json", dir=directory / ".tmp")
-        os.close(fd)
-        hand_over(directory / ".tmp")  # pytest writes the report as the sandbox user
-    except OSError as exc:
-        raise _SampleError(f"cannot create a benchmark report in {directory}: {exc}") from None
-    report = Path(name)
     argv = [sys.executable, "-m", "pytest", spec.target, "-q", "-p", "no:cacheprovider", "--benchmark-only",
-            "--benchmark-timer=time.process_time", f"--benchmark-json={report}"]
-    try:
-        _check(run_sandboxed(argv, cwd=directory, limits=limits, isolation=isolation))
-        return _median_from_report(report)
-    finally:
-        with contextlib.suppress(OSError):
-            report.unlink(missing_ok=True)
+            "--benchmark-timer=time.process_time", f"--benchmark-json=/dev/fd/{RESULT_FD}"]
+    done = run_sandboxed(argv, cwd=directory, limits=limits, isolation=isolation, result=True)
+    _check(done)
+    return _median_from_report(done.result or b"")
 
 
-def _median_from_report(report: Path) -> float:
+def _median_from_report(report: bytes) -> float:
     try:
-        with report.open("rb") as fh:
-            benchmarks = json.loads(fh.read(_MAX_JSON_BYTES))["benchmarks"]
+        if len(report) >= _MAX_JSON_BYTES:
+            raise ValueError("the report is too large")
+        benchmarks = json.loads(report)["benchmarks"]
         if len(benchmarks) != 1:
             raise _SampleError(f"expected one benchmark, the report has {len(benchmarks)}")
         return _seconds(benchmarks[0]["stats"]["median"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise _SampleError(f"unreadable benchmark report: {exc!r}") from None
+        raise _SampleError(f"{type(exc).__name__}: {exc} (an unreadable benchmark report)") from None
 
 
 def _measure_callable(spec: BenchmarkSpec, baseline_dir: Path, variant_dir: Path, limits: Limits,
@@ -194,7 +229,8 @@ def _parse_runner(done: Completed) -> Measurement:
         timed_out = bool(result.get("timed_out"))
     except (IndexError, ValueError, KeyError, TypeError):
         _check(done)
-        raise _SampleError(f"benchmark runner printed no result: {done.stderr[-_TAIL:]}") from None
+        raise _SampleError(f"{exception_line(done.stderr) or 'no output'} (the benchmark runner printed no result)"
+                           ) from None
     return Measurement(variant, baseline, None if error is None else str(error), timed_out)
 
 
@@ -213,4 +249,5 @@ def _check(done: Completed) -> None:
     if done.signal is not None:
         raise _SampleError(f"killed by signal {done.signal}")
     if not done.ok:
-        raise _SampleError(f"exit status {done.returncode}: {(done.stderr or done.stdout)[-_TAIL:]}")
+        said = exception_line(done.stderr or done.stdout)
+        raise _SampleError(f"{said} (exit status {done.returncode})" if said else f"exit status {done.returncode}")

@@ -1,220 +1,39 @@
-"""The evaluation cascade: cheapest gate first, stop at the first failure.
+"""The evaluation cascade, engine side: cheapest gate first, stop at the first failure.
 
-Engine side (nothing of the variant executes here): apply the patch, compile
-the changed files, check the hard principles, answer repeats from a cache keyed
-by the resulting source text. Worker side (``run_job``, in a pool process): copy
-the snapshot into a fresh workspace, write the variant's files, run the tests in
-a sandboxed child, and benchmark only the variants that pass, interleaved with
-the baseline. Every path returns an ``Observation``; nothing raises across.
+Nothing of the variant executes here: apply the patch, compile the changed
+files, check the hard principles, answer repeats from a cache keyed by the
+resulting source text, and hand the rest to the backend as ``Job``s in
+batches. The worker side (``jobs.run_job``, in a pool process) runs the tests
+and the benchmark; ``verdict`` reads what a test run means. Every path returns
+an ``Observation``; nothing raises across.
 """
 
 from __future__ import annotations
 
-import hashlib
-import shutil
-import signal
-import sys
-import tempfile
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any
 
-from evolve.evaluation.child import script
-from evolve.evaluation.backends import Backend
 from evolve.errors import EvolveError
-from evolve.evaluation.benchmark import BenchmarkSpec, measure_interleaved
-from evolve.evaluation.router import Route, Router, Swap
-from evolve.evaluation.sandbox import Completed, Isolation, Limits, hand_over, run_sandboxed
-from evolve.evaluation.warm import server_for
-from fitness.observation import TEST_PASSED, Observation, Status
+from evolve.evaluation.backends import Backend
+from evolve.evaluation.jobs import (DEADLINE_FACTOR, DEADLINE_FLOOR, EvaluationContext, Job, adaptive_deadline,
+                                    pytest_args, run_job, source_key)
+from evolve.evaluation.router import Route, Router
+from evolve.evaluation.verdict import PYTEST_ERROR, classify_result, classify_test_run
+from fitness.performance import verdict_of
+from fitness.observation import Observation, Status
 from fitness.principles import PrincipleSettings, check_principles
 from mutations._index import ModuleIndex
 from populations.patch import Patch, apply_patch
 
-RUNNER = script("_testrunner")
+__all__ = ["DEADLINE_FACTOR", "DEADLINE_FLOOR", "GATES", "PYTEST_ERROR", "EvaluationContext", "Evaluator",
+           "EvaluatorStats", "Job", "adaptive_deadline", "classify_result", "classify_test_run", "pytest_args",
+           "run_job", "source_key"]
 
 GATES = ("apply", "compile", "principles", "tests", "benchmark")
 NO_ROUTE = Route(None, "fast path off")
 
-
-@dataclass(frozen=True)
-class EvaluationContext:
-    """Everything a worker needs to evaluate a variant; small and picklable."""
-
-    snapshot: Path
-    files: tuple[str, ...]
-    test_args: tuple[str, ...]
-    coverage: bool
-    limits: Limits
-    benchmark: BenchmarkSpec | None
-    scratch: Path
-    expected_tests: tuple[str, ...] = ()
-    fresh_process: bool = False
-    """Run tests in a fresh interpreter per variant instead of a fork of the warm server."""
-    isolation: str = "process"
-    """``process`` (limits, unprivileged user) or ``bwrap`` (also read-only filesystem, no network)."""
-    fast_path: bool = True
-    """Evaluate variants that only change function bodies in a live session (``live``), swapping code in."""
-    screening: bool = False
-    """Fast path only: stop at a variant's first failing test (the tests it did not reach count as failed)."""
-
-    def sandbox(self, *writable: Path) -> Isolation:
-        """The isolation for one step: ``writable`` folders rw, the snapshot read-only."""
-        binds = (*(("rw", str(p)) for p in writable), ("ro", str(self.snapshot)))
-        return Isolation(self.isolation, binds)
-
-
-@dataclass(frozen=True)
-class Job:
-    """One variant to run: the changed files' new text, keyed by its hash."""
-
-    key: str
-    sources: Mapping[str, str]
-    swap: Mapping[str, Swap] | None = None
-    """Per changed file, what the fast path changes in a live session, when it can express the variant."""
-
-
-def source_key(sources: Mapping[str, str]) -> str:
-    digest = hashlib.sha256()
-    for file in sorted(sources):
-        digest.update(file.encode() + b"\0" + sources[file].encode() + b"\0")
-    return digest.hexdigest()
-
-
-# ---------------------------------------------------------------- worker side
-
-
-def run_job(ctx: EvaluationContext, job: Job) -> Observation:
-    """Evaluate one variant: on the fast path if it can, else in a fresh workspace. Never raises.
-
-    Runs in a pool worker. A variant the fast path tested still gets a
-    workspace when it passed and is to be benchmarked.
-    """
-    started = time.perf_counter()
-    workspace: Path | None = None
-    try:
-        tested = _run_live(ctx, job) if ctx.fast_path and job.swap is not None else None
-        if tested is None or (tested.status == Status.PASSED and ctx.benchmark is not None):
-            workspace = Path(tempfile.mkdtemp(prefix="ws-", dir=ctx.scratch))
-            project = workspace / "project"
-            shutil.copytree(ctx.snapshot, project, symlinks=True)
-            for file, text in job.sources.items():
-                (project / file).write_text(text, encoding="utf-8")
-            hand_over(workspace)
-            tested = tested or _run_tests(ctx, workspace, project)
-            if tested.status == Status.PASSED and ctx.benchmark is not None:
-                tested = _run_benchmark(ctx, project, tested)
-        observation = tested
-    except Exception as exc:  # the engine must survive anything; say what happened
-        observation = Observation(status=Status.CRASHED, gate="tests", reason=f"evaluation error: {exc!r}")
-    finally:
-        if workspace is not None:
-            shutil.rmtree(workspace, ignore_errors=True)
-    return replace(observation, seconds=time.perf_counter() - started)
-
-
-def _run_live(ctx: EvaluationContext, job: Job) -> Observation | None:
-    """The variant's tests on the fast path (see ``live``); None when it must take the slow path."""
-    from evolve.evaluation.live import live_client
-
-    assert job.swap is not None
-    client = live_client(ctx, pytest_args(ctx))
-    reference = replace(ctx, fast_path=False, benchmark=None)
-    if not client.ensure(lambda: run_job(reference, Job(key="reference", sources={}))):
-        return None
-    ran = client.run(job.sources, job.swap, ctx.limits, ctx.screening)
-    return None if ran is None else classify_result(ran[0], ran[1], ctx.expected_tests)
-
-
-def pytest_args(ctx: EvaluationContext) -> tuple[str, ...]:
-    """What every path passes to pytest (benchmark tests are timed separately, not run as tests)."""
-    return ("--benchmark-disable", *ctx.test_args)
-
-
-def _run_tests(ctx: EvaluationContext, workspace: Path, project: Path) -> Observation:
-    out = workspace / "result.json"
-    argv = ["--out", str(out)]
-    if ctx.coverage:
-        argv += [arg for file in ctx.files for arg in ("--cover", file)]
-    else:
-        argv.append("--no-cover")
-    argv += ["--", *pytest_args(ctx)]
-    if ctx.fresh_process:
-        completed = run_sandboxed([sys.executable, str(RUNNER), *argv], cwd=project, limits=ctx.limits,
-                                  isolation=ctx.sandbox(workspace))
-    else:
-        completed = server_for(ctx.scratch, ctx.sandbox(ctx.scratch)).run_tests(argv, project, ctx.limits)
-    return classify_test_run(completed, out, ctx.expected_tests)
-
-
-def classify_test_run(completed: Completed, out: Path, expected: Sequence[str]) -> Observation:
-    """Turn a finished test child into an observation with a status and a reason."""
-    import json
-
-    try:
-        result = json.loads(out.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        result = None
-    return classify_result(completed, result, expected)
-
-
-def classify_result(completed: Completed, result: Mapping[str, Any] | None, expected: Sequence[str]) -> Observation:
-    """The same, from the runner's record itself (None: the child died before writing one)."""
-    if completed.timed_out:
-        return Observation(status=Status.TIMED_OUT, gate="tests", reason="tests exceeded the wall-time limit")
-    if completed.signal == signal.SIGXCPU:
-        return Observation(status=Status.TIMED_OUT, gate="tests", reason="tests exceeded the CPU-time limit")
-    if result is None:
-        if completed.out_of_memory:
-            return Observation(status=Status.OUT_OF_MEMORY, gate="tests", reason="tests ran out of memory")
-        why = f"signal {completed.signal}" if completed.signal else f"exit code {completed.returncode}"
-        tail = completed.stderr.strip().splitlines()[-1:] or [""]
-        return Observation(status=Status.CRASHED, gate="tests", reason=f"test process died ({why}) {tail[0]}"[:300])
-    if result.get("memory_errors"):
-        return Observation(status=Status.OUT_OF_MEMORY, gate="tests",
-                           reason=f"MemoryError in {result['memory_errors'][0]}"[:300])
-    tests = {str(k): str(v) for k, v in (result.get("tests") or {}).items()}
-    for name in expected:
-        tests.setdefault(name, "error")  # a test the variant made vanish counts as broken
-    failing = sorted(n for n, o in tests.items() if o not in (TEST_PASSED, "skipped"))
-    all_pass = not failing and result.get("exit_code") in (0, None) and bool(tests)
-    return Observation(
-        status=Status.PASSED if all_pass else Status.TESTS_FAILED,
-        gate=None if all_pass else "tests",
-        reason="" if all_pass else _failure_reason(failing, result),
-        tests=tests,
-        test_durations={str(k): float(v) for k, v in (result.get("durations") or {}).items()},
-        coverage=result.get("coverage"),
-    )
-
-
-def _failure_reason(failing: list[str], result: Mapping[str, object]) -> str:
-    if not failing:
-        return f"pytest exit code {result.get('exit_code')} (collection error or no tests)"
-    more = f" and {len(failing) - 1} more" if len(failing) > 1 else ""
-    return f"{len(failing)} failing: {failing[0]}{more}"
-
-
-def _run_benchmark(ctx: EvaluationContext, project: Path, observation: Observation) -> Observation:
-    assert ctx.benchmark is not None
-    shared_tmp = ctx.snapshot / ".tmp"  # the baseline side's TMPDIR; the snapshot itself stays read-only
-    shared_tmp.mkdir(exist_ok=True)
-    hand_over(shared_tmp)
-    isolation = ctx.sandbox(project.parent)
-    isolation = replace(isolation, binds=(*isolation.binds, ("rw", str(shared_tmp))))
-    measurement = measure_interleaved(ctx.benchmark, ctx.snapshot, project, ctx.limits, isolation)
-    if measurement.error:
-        status = Status.TIMED_OUT if measurement.timed_out else Status.CRASHED
-        return replace(observation, status=status, gate="benchmark", reason=measurement.error[:300])
-    return replace(observation, cpu_times=tuple(measurement.variant),
-                   baseline_cpu_times=tuple(measurement.baseline))
-
-
-# ---------------------------------------------------------------- engine side
 
 OVERLAP_FROM = 64
 """From this many patches on, workers start on the first jobs while the engine gates the rest."""
@@ -300,17 +119,39 @@ class Evaluator:
         self.baseline_sources = {f: indexes[f].source for f in ctx.files}
         self.cache: dict[str, Observation] = {}
         self.stats = EvaluatorStats()
+        self.incumbent_ratio = 1.0
+        """The best decided CPU ratio of a passing variant so far (racing stops for variants that cannot beat it)."""
         self.router = Router({f: indexes[f] for f in ctx.files})
 
     def run_baseline(self) -> Observation:
-        """Evaluate the unmodified project through the same worker path."""
-        observation = self.backend.map(run_job, self.ctx, [Job(key="baseline", sources={})])[0]
+        """Evaluate the unmodified project through the same worker path.
+
+        The baseline is benchmarked against a copy of itself for
+        ``max_repeats`` rounds: an A/A measurement whose spread is the
+        machine's timing noise (``fitness.speed.noise_band``).
+        """
+        ctx = self.ctx
+        if ctx.benchmark is not None:
+            ctx = replace(ctx, benchmark=replace(ctx.benchmark, repeats=ctx.benchmark.max_repeats))
+        observation = self.backend.map(run_job, ctx, [Job(key="baseline", sources={})])[0]
         report = check_principles(self.baseline_sources, self.baseline_sources, self.principles)
         return replace(observation, sources=dict(self.baseline_sources), principles=dict(report.kept))
 
-    def evaluate(self, patches: Sequence[Patch], baseline: Observation) -> list[Observation]:
-        """One observation per patch, in order; repeats are answered from the cache."""
+    def evaluate(self, patches: Sequence[Patch], baseline: Observation,
+                 on_result: Callable[[int, Observation], None] | None = None) -> list[Observation]:
+        """One observation per patch, in order; repeats are answered from the cache.
+
+        ``on_result(i, observation)`` is called once per patch as soon as its
+        observation is known (static gates and cache at once, executed
+        variants batch by batch), so a run can record evaluations as they finish.
+        """
         results: list[Observation | None] = [None] * len(patches)
+
+        def found(i: int, observation: Observation) -> None:
+            results[i] = observation
+            if on_result is not None:
+                on_result(i, observation)
+
         pending: dict[str, tuple[Job, Mapping[str, str], Mapping[str, bool], list[int]]] = {}
         batches = _Batches(self._map, overlap=len(patches) >= OVERLAP_FROM and self.backend.name != "serial")
         try:
@@ -318,18 +159,19 @@ class Evaluator:
                 self.stats.evaluations += 1
                 early = self._static_gates(patch, baseline)
                 if isinstance(early, Observation):
-                    results[i] = early
+                    found(i, early)
                     continue
                 key, sources, kept, route = early
                 if key in self.cache:
                     self.stats.cache_hits += 1
-                    results[i] = replace(self.cache[key], cached=True)
+                    found(i, replace(self.cache[key], cached=True))
                 elif key in pending:
                     self.stats.cache_hits += 1
                     pending[key][3].append(i)
                 else:
                     changed = {f: s for f, s in sources.items() if s != self.baseline_sources[f]}
-                    pending[key] = (Job(key=key, sources=changed, swap=route.swap), sources, kept, [i])
+                    job = Job(key=key, sources=changed, swap=route.swap, incumbent_ratio=self.incumbent_ratio)
+                    pending[key] = (job, sources, kept, [i])
                     self.stats.routes[route.reason] += 1
                     batches.add(pending[key][0])
         except BaseException:
@@ -341,14 +183,67 @@ class Evaluator:
             self.cache[job.key] = full
             self.stats.executed += 1
             self.stats.worker_seconds += observed.seconds
+            self._note_speed(full)
             for n, slot in enumerate(slots):
-                results[slot] = full if n == 0 else replace(full, cached=True)
+                found(slot, full if n == 0 else replace(full, cached=True))
         final = [r for r in results if r is not None]
         for observation in final:
             self.stats.statuses[observation.status.name.lower()] += 1
             if observation.gate:
                 self.stats.stopped_at[observation.gate] += 1
         return final
+
+    def latest(self, patch: Patch, observation: Observation) -> Observation:
+        """The cache's current observation of ``patch`` (timings extended since), else ``observation``."""
+        applied = apply_patch(patch, self.indexes)
+        if not applied.sources or applied.errors:
+            return observation
+        current = self.cache.get(source_key(applied.sources))
+        return observation if current is None else replace(current, cached=observation.cached)
+
+    def restore(self, cache: dict[str, Observation], stats: EvaluatorStats) -> None:
+        """Continue from a checkpoint's cache and counters (the racing incumbent is re-derived from the cache)."""
+        self.cache, self.stats, self.incumbent_ratio = cache, stats, 1.0
+        for observation in cache.values():
+            self._note_speed(observation)
+
+    def _note_speed(self, observation: Observation) -> None:
+        if observation.status == Status.PASSED:
+            verdict = verdict_of(observation)
+            if verdict is not None:
+                self.incumbent_ratio = min(self.incumbent_ratio, verdict.decided_ratio)
+
+    def extend_timings(self, patches: Sequence[Patch], observations: Sequence[Observation]) -> list[Observation]:
+        """More interleaved benchmark rounds for patches that passed before (elites that survive).
+
+        Each patch's cached observation gets ``benchmark.repeats`` more rounds
+        (raced like any measurement), appended to its samples, and the cache
+        is updated, so a lucky first timing cannot ride elitism to the end.
+        ``observations`` are the patches' current ones; a patch without a
+        cached, passing, benchmarked observation keeps its own. One
+        observation per patch, in order. Not counted as evaluations.
+        """
+        found = list(observations)
+        jobs: list[tuple[int, str, Job]] = []
+        for i, (patch, observation) in enumerate(zip(patches, found)):
+            applied = apply_patch(patch, self.indexes)
+            key = source_key(applied.sources) if applied.sources else ""
+            if observation.status == Status.PASSED and observation.cpu_times and key in self.cache:
+                changed = {f: s for f, s in applied.sources.items() if s != self.baseline_sources[f]}
+                jobs.append((i, key, Job(key=key, sources=changed, benchmark_only=True,
+                                         incumbent_ratio=self.incumbent_ratio)))
+        if not jobs:
+            return found
+        for (i, key, _), more in zip(jobs, self._map([job for _, _, job in jobs])):
+            before = self.cache[key]
+            if more.status != Status.PASSED:  # a flaky benchmark: keep what was measured, say nothing new
+                continue
+            merged = replace(before, cpu_times=before.cpu_times + more.cpu_times,
+                             baseline_cpu_times=before.baseline_cpu_times + more.baseline_cpu_times)
+            self.cache[key] = merged
+            self._note_speed(merged)
+            found[i] = replace(merged, cached=found[i].cached)
+        return found
 
     def _map(self, jobs: list[Job]) -> list[Observation]:
         """Run a batch; if a worker process dies, run the batch's jobs one by one.

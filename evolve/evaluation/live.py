@@ -9,13 +9,13 @@ that starts processes or reloads a target module, a collection error, a
 server that does not start) switches the fast path off for this worker, and
 every job takes the slow path: correctness first.
 
-Per variant the client plans which tests to run, those that call a changed
-function (all of them when a fixture or something outside any test calls
-it), and the server runs them in a forked child with the changes made (code
-swapped in, names rebound; see ``router``). Outcomes of the tests that were
-not run are the baseline's: they never call the changed code, so they cannot
-change. A variant the client cannot plan for returns None and the caller
-takes the slow path: its change touches a function that ran while the
+Per variant the server runs every collected test, in collection order, in a
+forked child with the changes made (code swapped in, names rebound; see
+``router``): the verdict equals a fresh ``python -m pytest``'s, shared state
+and test order included (no test is assumed unaffected; see ``plan``). The
+fast path is off for a project whose tests start processes, re-execute a
+target module or read a target file's source. A variant the client cannot
+plan for returns None and the caller takes the slow path: its change touches a function that ran while the
 session was collected or that a live generator still executes, it wraps a
 function that something other than a module-level name holds, or it rebinds
 a constant that another file of the project mentions. So does a variant
@@ -23,15 +23,13 @@ whose code starts a process (the child says so the moment it happens): a
 new process would see the baseline's files, and forked ones run on with the
 child's state.
 
-Coverage: the live path reports the baseline's coverage figure. Recomputing it
-would mean tracing every line the run tests execute and re-deriving the
-variant's statements, which costs more than the tests themselves here; the
-correctness objective weighs coverage at 0.3 and pass rate at 0.7, and the
-slow path, where the variant's module is rebuilt, still measures it.
+Coverage: the live path reports the baseline's coverage figure (coverage is
+reported, never scored; the slow path, where the variant's module is rebuilt,
+still measures it).
 
-Screening (``EvaluationContext.screening``): covering tests run fastest first
-and the child stops at the first failure; the covering tests it did not reach
-are reported as failed. A variant that passes has run all of them either way.
+Screening (``EvaluationContext.screening``): the tests run in collection order
+and the child stops at the first failure; the tests it did not reach are
+reported as failed. A variant that passes has run all of them either way.
 """
 
 from __future__ import annotations
@@ -49,8 +47,7 @@ from typing import Any, Protocol
 from evolve.evaluation._client import ServerProcess
 from evolve.evaluation.child import script
 from evolve.evaluation.router import Swap
-from evolve.evaluation.sandbox import Completed, Limits, sandbox_env, sandbox_user
-from evolve.evaluation.warm import child_rlimits
+from evolve.evaluation.sandbox import Completed, Isolation, Limits, child_spec, sandbox_env
 from fitness.observation import TEST_ERROR, TEST_FAILED, TEST_PASSED, TEST_SKIPPED, Observation, Status
 
 __all__ = ["LiveClient", "LiveProfile", "close_live_clients", "live_client"]
@@ -99,7 +96,16 @@ class LiveProfile:
     coverage: float | None
 
     def plan(self, swap: Mapping[str, Swap], screening: bool) -> list[str] | None:
-        """The tests to run for a variant making the changes ``swap`` lists, in order; None: not here."""
+        """The tests to run for a variant making the changes ``swap`` lists, in order; None: not here.
+
+        Every collected test, in collection order, as a fresh ``python -m
+        pytest`` runs them: which tests "cannot change" is not provable with
+        shared state (a cache hit runs no Python frame, a registry is read by a
+        test that calls no target function, a test needs what an earlier one
+        left, and CPython drops a profile hook after a RecursionError), so none
+        is skipped. ``screening`` keeps the order and only stops at the first
+        failure. None when the change cannot be made in the live session.
+        """
         changed = {(file, name) for file, change in swap.items() for name in change.touched}
         if changed & self.unswappable:
             return None
@@ -110,13 +116,7 @@ class LiveProfile:
                 return None
             if any(name in self.mentioned for name, _ in change.constants):
                 return None
-        if changed & self.everywhere:
-            tests = list(self.tests)
-        else:
-            tests = [t for t in self.tests if self.calls[t] & changed]
-        if screening:
-            tests.sort(key=lambda t: self.durations.get(t, 0.0))
-        return tests
+        return list(self.tests)
 
 
 @dataclass
@@ -145,7 +145,7 @@ class _Server(ServerProcess):
         argv += ["--", *self.pytest_args]
         sandbox = getattr(self.ctx, "sandbox", None)  # the isolation level around the server, if any
         if sandbox is not None:
-            argv = sandbox(self.home).wrap(argv)
+            argv = sandbox(self.home).wrap(argv, server=True)
         answer = self.spawn(argv, self.project, sandbox_env(self.home), START_SECONDS)
         if not isinstance(answer, dict) or not answer.get("ready"):
             reason = answer.get("reason") if isinstance(answer, dict) else None
@@ -254,7 +254,7 @@ class LiveClient:
         completed = Completed(
             returncode=answer["returncode"], signal=answer["signal"], timed_out=answer["timed_out"],
             stdout="", stderr=answer.get("output", ""), wall_seconds=answer["wall_seconds"],
-            cpu_seconds=answer["cpu_seconds"],
+            cpu_seconds=answer["cpu_seconds"], over_disk=bool(answer.get("over_disk")),
         )
         if not last.get("done") or answer["timed_out"]:
             return completed, None
@@ -295,7 +295,10 @@ class LiveClient:
     def _request(self, kind: str, limits: Limits | None = None, **fields: Any) -> dict[str, Any]:
         limits = limits or self.ctx.limits
         if limits not in self._isolation:  # computed once: reading the user database costs per call
-            self._isolation[limits] = {"rlimits": child_rlimits(limits), "user": sandbox_user()}
+            sandbox = getattr(self.ctx, "sandbox", None)
+            walls = sandbox(self.home) if sandbox is not None else Isolation()
+            # only the variant's HOME and TMPDIR are writable (a private copy under bwrap), never the live project
+            self._isolation[limits] = child_spec(walls, limits, writable=[self._var])
         wall = PROFILE_SECONDS if kind == "profile" else limits.wall_seconds
         return {"kind": kind, "env": self._env, "output": str(self._var / "output.txt"),
                 **self._isolation[limits], "wall_seconds": wall, **fields}
@@ -333,6 +336,9 @@ def _profile_from(ready: Mapping[str, Any], answer: Mapping[str, Any]) -> LivePr
         raise RuntimeError(f"tests start processes ({last['spawned'][0]}), which would import the baseline")
     if last.get("reloaded"):
         raise RuntimeError(f"tests re-execute a target module ({last['reloaded'][0]})")
+    if last.get("read_sources"):
+        raise RuntimeError(f"tests read a target file's source ({last['read_sources'][0]}), which would be "
+                           "the baseline's in the live session")
     ran = [r for r in records if "test" in r]
     tests = tuple(r["test"] for r in ran)
     if tests != tuple(ready.get("tests") or ()):

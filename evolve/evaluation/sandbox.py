@@ -1,50 +1,80 @@
 """Run a command whose code is hostile, and always come back with a record.
 
-A variant's code never runs in the engine's process. ``run_sandboxed`` starts
-it in its own session (so its whole process group can be killed at once), with
-resource limits applied between fork and exec, a scrubbed environment, and
-stdout/stderr drained concurrently into bounded buffers, so a child that loops,
-allocates, forks or floods its output costs the engine a bounded amount of
-time and memory. Whatever the child does, the caller gets a ``Completed``.
+A variant's code never runs in the engine's process. Two levels of walls,
+chosen once per run (``levels.resolve_level``; ``sandbox: auto`` by default):
 
-Limits are per process (that is how ``setrlimit`` works): a child that forks
-gets a fresh CPU allowance per process; the wall deadline is what bounds the
-group. ``RLIMIT_NPROC`` is set but the kernel ignores it for root, and a child
-that calls ``setsid`` leaves the group; stronger isolation (an unprivileged
-user, a pids cgroup, a user namespace) is later work.
+``bwrap`` (whenever bubblewrap can start an unprivileged user namespace):
+  the variant sees the system, the interpreter and the project snapshot
+  read-only, and nothing else of the machine (no home, no ``/run``, no other
+  project: ``_bwrap``); everything it writes goes to a private tmpfs of
+  ``Limits.disk_bytes`` that vanishes with it (overlays on its workspace:
+  ``child/_cell``); it has no network, its own PID namespace (every process
+  it starts dies with it), an empty HOME, no capability and no way to make a
+  user namespace of its own.
+
+``process`` (the fallback, with one warning line): limits, its own session,
+and what the kernel offers without namespaces: Landlock (``child/_landlock``:
+reads confined to the system, the interpreter and the run's folders, writes
+to its workspace, no TCP, no signal or trace outside) where the kernel has it;
+the disk budget checked while it runs; every descendant (a subreaper) and,
+for a root engine, every process of its uid killed after it.
+
+At both levels a root engine runs variants as an unprivileged uid of the
+worker's own (``_uids``), with no capability; an unprivileged engine's
+variants keep its uid. ``run_sandboxed`` starts every command through
+``child/_keeper.py``, which builds those walls, waits, sweeps, and reports
+the command's own CPU time (``_supervisor`` reads it all back); the test
+servers' forked children build the same walls themselves (``child_spec`` ->
+``child/_prologue.isolate``).
+
+What is not contained: at the process level without Landlock, a variant can
+read and write whatever its uid can (an unprivileged engine: the user's
+files) and reach the network; code running inside the test runner's own
+interpreter can, with deliberate effort, write on the runner's result
+channel (it is not a file, it is held only by the runner, and it must name
+every expected test).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
-import pwd
-import shutil
 import resource
-import selectors
 import signal
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from evolve.evaluation.child import _privdrop
+from evolve.evaluation import _bwrap, _uids
+from evolve.evaluation._bwrap import CELL_MOUNT, bwrap_path
+from evolve.evaluation.child import _landlock, _privdrop, script
 
-__all__ = ["Completed", "Isolation", "Limits", "hand_over", "run_sandboxed", "sandbox_env", "sandbox_user"]
+__all__ = ["Completed", "DEFAULT_DISK_MB", "ISOLATION_LEVELS", "Isolation", "Limits", "bwrap_path",
+           "child_rlimits", "child_spec", "hand_over", "run_sandboxed", "sandbox_env",
+           "sandbox_user"]
 
 _DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
-_CHUNK = 64 * 1024
-# After the child has exited and its group is killed, pipes still held open by
-# a process that escaped the group would block forever; stop reading then.
-_DRAIN_GRACE_SECONDS = 1.0
-# Fallback poll interval when pidfd_open is unavailable (old kernels, seccomp).
-_POLL_SECONDS = 0.02
+_KEEPER = script("_keeper")
+ISOLATION_LEVELS = ("auto", "process", "bwrap")
+DEFAULT_DISK_MB = 1024
+RESULT_FD = 3
+"""The descriptor on which a command started with ``result=True`` finds its private result channel."""
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Resources one sandboxed process may use. All must be positive."""
+    """Resources one sandboxed process may use. All must be positive.
+
+    ``disk_bytes`` bounds what the variant writes in all (its private tmpfs
+    under bubblewrap; checked every quarter second at the process level);
+    ``file_bytes`` bounds any single file.
+    """
 
     wall_seconds: float = 60.0
     cpu_seconds: float = 60.0
@@ -52,16 +82,23 @@ class Limits:
     file_bytes: int = 64 * 1024**2
     processes: int = 256
     output_bytes: int = 1024**2
+    disk_bytes: int = DEFAULT_DISK_MB * 1024**2
 
     def __post_init__(self) -> None:
-        for name in ("wall_seconds", "cpu_seconds", "memory_bytes", "file_bytes", "processes", "output_bytes"):
+        for name in ("wall_seconds", "cpu_seconds", "memory_bytes", "file_bytes", "processes", "output_bytes",
+                     "disk_bytes"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"Limits.{name} must be positive, got {getattr(self, name)!r}")
 
 
 @dataclass(frozen=True)
 class Completed:
-    """What a sandboxed process did. ``returncode`` is None when a signal killed it."""
+    """What a sandboxed process did. ``returncode`` is None when a signal killed it.
+
+    ``result``: what the command wrote on its private result channel
+    (``RESULT_FD``), when one was asked for; None if it wrote nothing.
+    ``over_disk``: it was stopped for writing more than ``Limits.disk_bytes``.
+    """
 
     returncode: int | None
     signal: int | None
@@ -70,6 +107,8 @@ class Completed:
     stderr: str
     wall_seconds: float
     cpu_seconds: float
+    result: bytes | None = None
+    over_disk: bool = False
 
     @property
     def ok(self) -> bool:
@@ -87,33 +126,27 @@ class Completed:
         """
         if "MemoryError" in self.stderr:
             return True
-        return self.signal in (signal.SIGKILL, signal.SIGSEGV) and not self.timed_out
+        return self.signal in (signal.SIGKILL, signal.SIGSEGV) and not self.timed_out and not self.over_disk
 
 
-SANDBOX_USER = "nobody"
-ISOLATION_LEVELS = ("process", "bwrap")
+# ---------------------------------------------------------------- who the variant is
 
 
 def sandbox_user() -> tuple[int, int] | None:
     """(uid, gid) that variant code runs as, or None to keep the engine's user.
 
-    The kernel does not enforce ``RLIMIT_NPROC`` for root, and root can write
-    the user's files and signal the engine. When the engine is root, variant
-    code therefore drops to ``nobody``: the process limit holds, the user's
-    project (not world-writable) cannot be changed, the engine cannot be
-    killed. An unprivileged engine keeps its user; the limits still apply.
+    A root engine's variants run as this worker process's own sandbox uid
+    (``_uids``: unprivileged, no account, no capability). An unprivileged
+    engine keeps its user; its walls are bubblewrap or Landlock.
     """
     if os.geteuid() != 0:
         return None
-    try:
-        entry = pwd.getpwnam(SANDBOX_USER)
-    except KeyError:
-        return None
-    return entry.pw_uid, entry.pw_gid
+    uid = _uids.worker_uid()
+    return uid, uid
 
 
 def hand_over(path: Path) -> None:
-    """Give a workspace to the sandbox user, so the variant may write there and only there."""
+    """Give a workspace to the sandbox user, so the variant may write there (and, under bwrap, in a copy)."""
     user = sandbox_user()
     if user is None:
         return
@@ -123,44 +156,12 @@ def hand_over(path: Path) -> None:
             os.lchown(os.path.join(root, name), *user)
 
 
-@dataclass(frozen=True)
-class Isolation:
-    """The isolation level around the limits: ``process`` (limits only) or ``bwrap``.
-
-    Under ``bwrap`` (bubblewrap) the variant sees the whole filesystem read-only
-    except the folders bound ``rw``, has no network
-    (its own empty network namespace) and its own process namespace, which
-    dies with it.
-    """
-
-    level: str = "process"
-    binds: tuple[tuple[str, str], ...] = ()
-    """``("rw" | "ro", path)`` in order; a later bind covers an earlier one."""
-
-    def wrap(self, argv: Sequence[str]) -> list[str]:
-        if self.level != "bwrap":
-            return list(argv)
-        binds = [arg for mode, path in self.binds for arg in ("--bind" if mode == "rw" else "--ro-bind", path, path)]
-        return [bwrap_path(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", *binds,
-                "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
-                "--", *argv]
-
-
-def bwrap_path() -> str:
-    """Where bubblewrap is, or an ``OSError`` saying how to get it."""
-    found = shutil.which("bwrap")
-    if found is None:
-        raise OSError("sandbox: bwrap needs bubblewrap (Debian/Ubuntu: apt-get install bubblewrap); "
-                      "or use sandbox: process")
-    return found
-
-
 def sandbox_env(cwd: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The child's whole environment: nothing leaks from the engine but PATH.
 
-    HOME and TMPDIR point inside ``cwd`` (and are created) so that whatever the
-    child writes there stays in its workspace. PYTHONPATH is set only if
-    ``extra`` names it.
+    HOME and TMPDIR point inside ``cwd`` (and are created, empty) so that
+    whatever the child writes there stays in its workspace. PYTHONPATH is
+    set only if ``extra`` names it.
     """
     root = Path(cwd).resolve()
     home, tmp = root / ".home", root / ".tmp"
@@ -184,70 +185,175 @@ def sandbox_env(cwd: Path, extra: Mapping[str, str] | None = None) -> dict[str, 
     return env
 
 
+# ---------------------------------------------------------------- the walls
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """The walls around one process: ``level`` and the folders it works in.
+
+    ``binds``: ``("rw" | "ro", path)``. Under ``bwrap`` all are visible
+    read-only and the ``rw`` ones become writable in a private, bounded copy;
+    at the process level ``rw`` folders are where Landlock lets it write and
+    whose size the disk budget counts. ``level`` ``auto`` is resolved here
+    (``resolve_level``).
+    """
+
+    level: str = "process"
+    binds: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def resolved(self) -> str:
+        if self.level != "auto":
+            return self.level
+        from evolve.evaluation.levels import resolve_level  # deferred: the probe runs through this module
+
+        return resolve_level("auto").name
+
+    @property
+    def writable(self) -> list[str]:
+        return [path for mode, path in self.binds if mode == "rw"]
+
+    def wrap(self, argv: Sequence[str], server: bool = False) -> list[str]:
+        """``argv`` inside this level's outer walls (bubblewrap's view), or unchanged at the process level."""
+        if self.resolved != "bwrap":
+            return list(argv)
+        return _bwrap.command(argv, [path for _, path in self.binds], root=os.geteuid() == 0, server=server)
+
+
+def child_rlimits(limits: Limits) -> dict[str, tuple[int, int]]:
+    """The limits a child applies to itself, clamped to what this process may grant."""
+    wanted = {
+        "RLIMIT_AS": (limits.memory_bytes, limits.memory_bytes),
+        "RLIMIT_FSIZE": (limits.file_bytes, limits.file_bytes),
+        "RLIMIT_NPROC": (limits.processes, limits.processes),
+        "RLIMIT_CORE": (0, 0),
+    }
+    if math.isfinite(limits.cpu_seconds):  # infinite: no CPU timer (it coarsens the process clock)
+        cpu = max(1, math.ceil(limits.cpu_seconds))
+        wanted["RLIMIT_CPU"] = (cpu, cpu + 1)  # SIGXCPU first, SIGKILL a second later
+    return {name: _clamp(getattr(resource, name), soft, hard) for name, (soft, hard) in wanted.items()}
+
+
+def child_spec(isolation: Isolation, limits: Limits, writable: Sequence[Path | str] | None = None,
+               readable: Sequence[Path | str] = ()) -> dict[str, Any]:
+    """The walls a variant process puts up around itself (``child/_prologue.walls``, ``child/_keeper``).
+
+    ``writable`` defaults to the isolation's ``rw`` folders; ``readable``
+    adds folders to its ``ro`` ones. JSON-able: it travels to the servers.
+    """
+    write = [str(p) for p in (isolation.writable if writable is None else writable)]
+    read = [*(path for _, path in isolation.binds), *(str(p) for p in readable)]
+    user = sandbox_user()
+    if user is not None:
+        _passable([*read, *write])
+    spec: dict[str, Any] = {"rlimits": child_rlimits(limits), "user": user,
+                            "sweep": {"uid": user[0] if user else None, "namespace": False}}
+    if isolation.resolved == "bwrap":
+        spec["cell"] = {"mount": CELL_MOUNT, "bytes": limits.disk_bytes, "overlays": write}
+        spec["sweep"]["namespace"] = user is None
+        return spec
+    spec["disk"] = {"paths": write, "bytes": limits.disk_bytes}
+    if user is not None:
+        spec["expose"] = {"read": [*_bwrap.interpreter_paths(), tempfile.gettempdir(), *read], "write": write}
+    if _landlock.abi() >= 1:
+        spec["landlock"] = {"read": [*_bwrap.SYSTEM, *_bwrap.interpreter_paths(), *read, *write], "write": write}
+    return spec
+
+
+def _passable(folders: Sequence[str]) -> None:
+    """Let the sandbox uid pass through the run's own folders (``o+x``: enter, never list).
+
+    Their parents are the walls' business (bubblewrap's view, ``_cell.expose``);
+    a folder of this engine that is closed itself (``mkdtemp`` makes 0700) is
+    opened this much, never any other.
+    """
+    for folder in folders:
+        try:
+            info = os.stat(folder)
+            if os.path.isdir(folder) and info.st_uid == os.geteuid() and not info.st_mode & 0o001:
+                os.chmod(folder, (info.st_mode & 0o7777) | 0o001)
+        except OSError:
+            continue
+
+
+# ---------------------------------------------------------------- running one command
+
+
 def run_sandboxed(
     argv: Sequence[str],
     cwd: Path,
     limits: Limits = Limits(),
     env: Mapping[str, str] | None = None,
     isolation: Isolation = Isolation(),
+    result: bool = False,
 ) -> Completed:
-    """Run ``argv`` in ``cwd`` under ``limits``; never raises for what the child does.
+    """Run ``argv`` in ``cwd`` under ``limits`` and ``isolation``; never raises for what the child does.
 
-    ``env`` adds to the scrubbed environment of ``sandbox_env``. A command that
-    cannot be started becomes a ``Completed`` with the shell's codes: 127 when
-    something is missing (the executable or ``cwd``), 126 otherwise.
+    ``env`` adds to the scrubbed environment of ``sandbox_env``. With
+    ``result``, the command finds a private channel on descriptor
+    ``RESULT_FD`` and what it wrote there comes back as ``Completed.result``.
+    A command that cannot be started becomes a ``Completed`` with the shell's
+    codes: 127 when something is missing (the executable or ``cwd``), 126
+    otherwise.
     """
     if not argv:
         raise ValueError("run_sandboxed needs a command")
+    if not isolation.binds:  # a command may always write where it runs
+        isolation = Isolation(isolation.level, (("rw", str(cwd)),))
     start = time.monotonic()
+    spec = {**child_spec(isolation, limits), "wall": limits.wall_seconds}
+    report_r, report_w = os.pipe()
+    result_r, result_w = os.pipe() if result else (-1, -1)
     user = sandbox_user()
+    if result and user is not None:
+        os.fchown(result_w, *user)  # reopening /dev/fd/3 (pytest-benchmark does) checks the pipe's owner
+    keeper = [sys.executable, "-I", "-S", str(_KEEPER), json.dumps(spec), str(report_w), str(result_w), "--",
+              *argv]
     try:
         proc = subprocess.Popen(
-            isolation.wrap(argv),
-            cwd=cwd,
-            env=sandbox_env(cwd, env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            close_fds=True,
-            start_new_session=True,
-            preexec_fn=_limiter(limits, user),
+            isolation.wrap(keeper), cwd=cwd, env=sandbox_env(cwd, env), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True,
+            pass_fds=tuple(fd for fd in (report_w, result_w) if fd >= 0), start_new_session=True,
+            preexec_fn=_limiter(limits),
         )
     except (OSError, subprocess.SubprocessError) as exc:
+        for fd in (report_r, report_w, result_r, result_w):
+            if fd >= 0:
+                os.close(fd)
         code = 127 if isinstance(exc, FileNotFoundError) else 126
         return Completed(code, None, False, "", f"cannot start {argv[0]!r}: {exc}", time.monotonic() - start, 0.0)
+    for fd in (report_w, result_w):
+        if fd >= 0:
+            os.close(fd)
+    from evolve.evaluation._supervisor import STOP_GRACE_SECONDS, Supervisor, kill_group, stop
+
     try:
-        return _Supervisor(proc, limits, start).run()
-    except BaseException:  # the engine failed (EMFILE, Ctrl-C): never leave the group running
+        return Supervisor(proc, limits, start, report_r, result_r).run()
+    except BaseException:  # the engine failed (EMFILE, Ctrl-C): never leave anything running
         if proc.returncode is None:
-            _kill_group(proc.pid)
-            proc.wait()
+            stop(proc.pid)  # the keeper sweeps what it started
+            try:
+                proc.wait(STOP_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                kill_group(proc.pid)
+                proc.wait()
         raise
 
 
-def _limiter(limits: Limits, user: tuple[int, int] | None = None) -> Callable[[], None]:
+def _limiter(limits: Limits) -> Callable[[], None]:
     """The preexec hook: only ``setrlimit`` calls, values computed beforehand.
 
     Code between fork and exec must do as little as possible (the parent may
     have threads), so every value is clamped to the inherited hard limit here,
     in the parent; raising a hard limit would fail for an unprivileged engine.
+    The keeper drops privileges itself (it may first need root's mounts).
     """
-    wanted = {
-        resource.RLIMIT_AS: (limits.memory_bytes, limits.memory_bytes),
-        resource.RLIMIT_FSIZE: (limits.file_bytes, limits.file_bytes),
-        resource.RLIMIT_NPROC: (limits.processes, limits.processes),
-        resource.RLIMIT_CORE: (0, 0),
-    }
-    if math.isfinite(limits.cpu_seconds):  # infinite: no CPU timer (it coarsens the process clock)
-        cpu = max(1, math.ceil(limits.cpu_seconds))
-        wanted[resource.RLIMIT_CPU] = (cpu, cpu + 1)  # SIGXCPU first, SIGKILL a second later
-    settings = [(res, _clamp(res, soft, hard)) for res, (soft, hard) in wanted.items()]
+    settings = [(getattr(resource, name), pair) for name, pair in child_rlimits(limits).items()]
 
     def apply() -> None:
         for res, pair in settings:
             resource.setrlimit(res, pair)
-        if user is not None:
-            _privdrop.drop_to(*user)
         _privdrop.die_with_parent()
 
     return apply
@@ -258,126 +364,3 @@ def _clamp(res: int, soft: int, hard: int) -> tuple[int, int]:
     if current_hard != resource.RLIM_INFINITY:
         hard = min(hard, current_hard)
     return min(soft, hard), hard
-
-
-class _Capture:
-    """Keeps the first ``cap`` bytes of a stream and discards the rest, still reading."""
-
-    def __init__(self, cap: int) -> None:
-        self.cap = cap
-        self.kept = bytearray()
-
-    def feed(self, data: bytes) -> None:
-        room = self.cap - len(self.kept)
-        if room > 0:
-            self.kept += data[:room]
-
-    def text(self) -> str:
-        return self.kept.decode("utf-8", errors="replace")
-
-
-class _Supervisor:
-    """Drains, times and reaps one child; kills its group on deadline and on exit.
-
-    The group is killed while the child is still an unreaped zombie, so its
-    pid (the group id) cannot have been reused by then. The exit is detected
-    with a pidfd in the same selector as the pipes; without pidfd support the
-    loop polls ``waitid(WNOWAIT)`` instead.
-    """
-
-    def __init__(self, proc: subprocess.Popen[bytes], limits: Limits, start: float) -> None:
-        assert proc.stdout is not None and proc.stderr is not None
-        self.proc, self.start = proc, start
-        self.deadline = start + limits.wall_seconds
-        self.captures = {proc.stdout.fileno(): _Capture(limits.output_bytes),
-                         proc.stderr.fileno(): _Capture(limits.output_bytes)}
-        self.selector = selectors.DefaultSelector()
-        self.pidfd = _pidfd(proc.pid)
-        self.timed_out = False
-
-    def run(self) -> Completed:
-        try:
-            for fd in self.captures:
-                self.selector.register(fd, selectors.EVENT_READ)
-            if self.pidfd is not None:
-                self.selector.register(self.pidfd, selectors.EVENT_READ)
-            self._until_exit()
-        finally:
-            _kill_group(self.proc.pid)
-            self._drain(time.monotonic() + _DRAIN_GRACE_SECONDS)
-            _, status, usage = os.wait4(self.proc.pid, 0)
-            self._close()
-        return self._completed(status, usage)
-
-    def _until_exit(self) -> None:
-        while not self._exited():
-            remaining = self.deadline - time.monotonic()
-            if remaining <= 0 and not self.timed_out:
-                self.timed_out = True
-                _kill_group(self.proc.pid)
-            timeout = None if self.timed_out else remaining
-            if self.pidfd is None:
-                timeout = _POLL_SECONDS if timeout is None else min(timeout, _POLL_SECONDS)
-            self._pump(timeout)
-
-    def _exited(self) -> bool:
-        if self.pidfd is not None:
-            return self.pidfd not in self.selector.get_map()
-        flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
-        return os.waitid(os.P_PID, self.proc.pid, flags) is not None
-
-    def _pump(self, timeout: float | None) -> None:
-        """Wait for one batch of events; read what is ready, note EOF and exit."""
-        for key, _ in self.selector.select(timeout):
-            fd = int(key.fd)
-            if fd == self.pidfd:
-                self.selector.unregister(fd)
-                continue
-            data = os.read(fd, _CHUNK)
-            if data:
-                self.captures[fd].feed(data)
-            else:
-                self.selector.unregister(fd)
-
-    def _drain(self, until: float) -> None:
-        while any(fd in self.selector.get_map() for fd in self.captures):
-            remaining = until - time.monotonic()
-            if remaining <= 0:
-                return
-            self._pump(remaining)
-
-    def _close(self) -> None:
-        self.selector.close()
-        if self.pidfd is not None:
-            os.close(self.pidfd)
-        assert self.proc.stdout is not None and self.proc.stderr is not None
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-
-    def _completed(self, status: int, usage: resource.struct_rusage) -> Completed:
-        code = os.waitstatus_to_exitcode(status)
-        self.proc.returncode = code  # reaped here: keep Popen from waiting again
-        out, err = (c.text() for c in self.captures.values())
-        return Completed(
-            returncode=code if code >= 0 else None,
-            signal=-code if code < 0 else None,
-            timed_out=self.timed_out,
-            stdout=out,
-            stderr=err,
-            wall_seconds=time.monotonic() - self.start,
-            cpu_seconds=usage.ru_utime + usage.ru_stime,
-        )
-
-
-def _pidfd(pid: int) -> int | None:
-    try:
-        return os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        return None
-
-
-def _kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass

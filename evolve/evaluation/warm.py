@@ -9,39 +9,21 @@ answering is replaced, and the variant it was running is reported as crashed.
 from __future__ import annotations
 
 import atexit
-import math
 import os
-import resource
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from evolve.evaluation._client import ServerProcess
 from evolve.evaluation.child import script
-from evolve.evaluation.sandbox import Completed, Isolation, Limits, sandbox_env, sandbox_user
+from evolve.evaluation.sandbox import Completed, Isolation, Limits, child_rlimits, child_spec, sandbox_env
 
 SERVER = script("_forkserver")
 START_SECONDS = 120.0
 GRACE_SECONDS = 30.0
 
 
-def child_rlimits(limits: Limits) -> dict[str, tuple[int, int]]:
-    """The limits each forked child applies to itself, clamped to what this process may grant."""
-    cpu = max(1, math.ceil(limits.cpu_seconds))
-    wanted = {
-        "RLIMIT_CPU": (cpu, cpu + 1),
-        "RLIMIT_AS": (limits.memory_bytes, limits.memory_bytes),
-        "RLIMIT_FSIZE": (limits.file_bytes, limits.file_bytes),
-        "RLIMIT_NPROC": (limits.processes, limits.processes),
-        "RLIMIT_CORE": (0, 0),
-    }
-    out: dict[str, tuple[int, int]] = {}
-    for name, (soft, hard) in wanted.items():
-        current = resource.getrlimit(getattr(resource, name))[1]
-        if current != resource.RLIM_INFINITY:
-            hard = min(hard, current)
-        out[name] = (min(soft, hard), hard)
-    return out
+__all__ = ["WarmTestServer", "child_rlimits", "server_for"]
 
 
 class WarmTestServer(ServerProcess):
@@ -54,20 +36,25 @@ class WarmTestServer(ServerProcess):
 
     def _start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
-        argv = self.isolation.wrap([sys.executable, str(SERVER)])
+        argv = self.isolation.wrap([sys.executable, str(SERVER)], server=True)
         answer = self.spawn(argv, self.home, sandbox_env(self.home), START_SECONDS)
         if not (isinstance(answer, dict) and answer.get("ready")):
             self.close()
             raise RuntimeError("the warm test server did not start")
 
     def run_tests(self, argv: Sequence[str], cwd: Path, limits: Limits) -> Completed:
-        """Run ``_testrunner`` with ``argv`` in ``cwd`` in a fresh fork of the warm server."""
+        """Run ``_testrunner`` with ``argv`` in ``cwd`` in a fresh fork of the warm server.
+
+        The child may write only in ``cwd``'s parent (the variant's workspace;
+        under bubblewrap, in a private copy of it). Its record comes back as
+        ``Completed.result`` (None: it sent none).
+        """
         if not self.alive:
             self._start()
         output = cwd.parent / "output.txt"
         request = {
             "argv": list(argv), "cwd": str(cwd), "env": sandbox_env(cwd), "output": str(output),
-            "rlimits": child_rlimits(limits), "wall_seconds": limits.wall_seconds, "user": sandbox_user(),
+            "wall_seconds": limits.wall_seconds, **child_spec(self.isolation, limits, writable=[cwd.parent]),
         }
         answer = self.ask(request, limits.wall_seconds + GRACE_SECONDS)
         if answer is None:
@@ -76,6 +63,8 @@ class WarmTestServer(ServerProcess):
             returncode=answer["returncode"], signal=answer["signal"], timed_out=answer["timed_out"],
             stdout="", stderr=answer.get("output", ""), wall_seconds=answer["wall_seconds"],
             cpu_seconds=answer["cpu_seconds"],
+            result=answer["result"].encode() if isinstance(answer.get("result"), str) else None,
+            over_disk=bool(answer.get("over_disk")),
         )
 
 

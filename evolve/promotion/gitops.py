@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from evolve.compat import extract_all
 from evolve.errors import EvolveError
 
 __all__ = ["ZERO", "Repo"]
@@ -129,18 +130,20 @@ class Repo:
                               f"{done.stderr.decode(errors='replace').strip()}; check the repository")
         dest.mkdir(parents=True, exist_ok=True)
         with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tar:
-            tar.extractall(dest, filter="data")
+            extract_all(tar, dest)
         return dest
 
     # ------------------------------------------------------------ writing objects and refs
 
-    def tree_with(self, base: str, files: Mapping[str, str]) -> str:
-        """The tree of ``base`` with ``files`` (paths from the top, new text) replaced; objects only."""
+    def tree_with(self, base: str, files: Mapping[str, str | bytes]) -> str:
+        """The tree of ``base`` with ``files`` (paths from the top, new content: bytes as stored, or text
+        written as UTF-8) replaced; objects only."""
         with tempfile.TemporaryDirectory(prefix="evolve-index-") as tmp:
             index = Path(tmp) / "index"
             self.git("read-tree", base, index=index)
-            for path, text in sorted(files.items()):
-                blob = self.git("hash-object", "-w", "--stdin", f"--path={path}", stdin=text.encode("utf-8"))
+            for path, content in sorted(files.items()):
+                data = content if isinstance(content, bytes) else content.encode("utf-8")
+                blob = self.git("hash-object", "-w", "--stdin", f"--path={path}", stdin=data)
                 self.git("update-index", "--add", "--cacheinfo", f"{self._mode(base, path)},{blob},{path}",
                          index=index)
             return self.git("write-tree", index=index)

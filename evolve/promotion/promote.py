@@ -40,6 +40,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from evolve import sourcefile
 from evolve.config import Config
 from evolve.errors import EvolveError
 from evolve.promotion.gitops import ZERO, Repo
@@ -54,9 +55,6 @@ __all__ = ["PromotionRefused", "conclude_run", "promote_into", "read_record"]
 
 RECORD = "promotion.json"
 BRANCH_PREFIX = "evolve/"
-RUN_END_MARGIN = 1e-6
-"""At the end of a run the survivor need only still beat its base (by more than rounding); the
-threshold is the mainline's rule, applied by ``promote_into``."""
 
 
 class PromotionRefused(EvolveError):
@@ -69,8 +67,10 @@ class PromotionRefused(EvolveError):
 
 def conclude_run(config: Config, snapshot: Snapshot, indexes: Mapping[str, ModuleIndex], patch: Patch,
                  store: RunStore, scratch: Path, out: TextIO) -> str | None:
-    """After a run that improved: re-verify the (minimised) ``patch`` on a clean checkout, then commit
-    it to ``evolve/<run-id>`` (in git; returns the branch) or say how to apply ``best.diff``."""
+    """After a run whose best clears the threshold: re-verify the (minimised) ``patch`` on a clean checkout
+    under the same rules as ``promote_into`` (whole suite, ``fitness.threshold`` measured now, a deciding
+    speed-up significant), then commit it to ``evolve/<run-id>`` (in git; returns the branch) or say how
+    to apply ``best.diff``. A variant that fails any rule is never committed."""
     applied = apply_patch(patch, indexes)
     info = RunInfo(run_id=store.run_id, experiment=config.experiment,
                    config_name=config.source.name if config.source else "(in-memory config)", mode=config.mode,
@@ -93,9 +93,10 @@ def _conclude_in_git(config: Config, snapshot: Snapshot, sources: dict[str, str]
                      store: RunStore, folder: Path, out: TextIO) -> str | None:
     repo, prefix = _repo(snapshot.root)
     base = str(snapshot.base_commit)
-    tree = repo.tree_with(base, {prefix + f: text for f, text in sources.items()})
+    tree = repo.tree_with(base, {prefix + f: sourcefile.encode(text, (snapshot.path / f).read_bytes())
+                                 for f, text in sources.items()})
     where = f"the base commit {base[:10]}"
-    found = _verify_trees(config, repo, prefix, base, tree, folder, RUN_END_MARGIN, where)
+    found = _verify_trees(config, repo, prefix, base, tree, folder, config.threshold, where)
     record: dict[str, Any] = {"run": info.to_json(), "base_commit": base, "prefix": prefix, "branch": None,
                               "commit": None, "verification": found.to_json(), "promotions": []}
     if not found.ok:
@@ -125,11 +126,11 @@ def _announce_branch(repo: Repo, store: RunStore, found: Verification, branch: s
 def _conclude_outside_git(config: Config, snapshot: Snapshot, sources: dict[str, str], info: RunInfo,
                           store: RunStore, folder: Path, out: TextIO) -> None:
     ignore = shutil.ignore_patterns(".home", ".tmp")
-    base_dir = Path(shutil.copytree(snapshot.path, folder / "base", ignore=ignore))
-    variant_dir = Path(shutil.copytree(snapshot.path, folder / "variant", ignore=ignore))
+    base_dir = Path(shutil.copytree(snapshot.path, folder / "base", ignore=ignore, symlinks=True))
+    variant_dir = Path(shutil.copytree(snapshot.path, folder / "variant", ignore=ignore, symlinks=True))
     for file, text in sources.items():
-        (variant_dir / file).write_text(text, encoding="utf-8")
-    found = verify(config, base_dir, variant_dir, folder, RUN_END_MARGIN, "the unmodified project")
+        sourcefile.write(variant_dir / file, text)  # stored as the original is (encoding, BOM, line endings)
+    found = verify(config, base_dir, variant_dir, folder, config.threshold, "the unmodified project")
     diff = store.path / "best.diff"
     store.write_json(RECORD, {"run": info.to_json(), "base_commit": None, "branch": None, "commit": None,
                               "diff": str(diff), "verification": found.to_json(), "promotions": []})
@@ -288,5 +289,7 @@ def _history(store: RunStore, branch: str, commit: str, merged: bool, note: str,
             writer.promotion(branch, commit, merged, note)
         finally:
             writer.close()
+        if writer.problem:
+            print(f"evolve: warning: the promotion is not in the run history: {writer.problem}", file=out)
     except (EvolveError, sqlite3.Error) as exc:
         print(f"evolve: warning: the promotion is not in the run history ({exc})", file=out)

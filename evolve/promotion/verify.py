@@ -19,9 +19,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from evolve import sourcefile
 from evolve.config import Config
-from evolve.evaluation.evaluator import EvaluationContext, Job, run_job
-from evolve.evaluation.sandbox import Limits, hand_over, run_sandboxed
+from evolve.errors import exception_line
+from evolve.evaluation.jobs import EvaluationContext, Job, run_job
+from evolve.evaluation.sandbox import Isolation, Limits, hand_over, run_sandboxed
 from fitness.aggregate import Score, Scorer
 from fitness.observation import TEST_ERROR, TEST_FAILED, TEST_PASSED, Observation, Status
 from fitness.principles import check_principles
@@ -67,8 +69,10 @@ def run_full_suite(project: Path, config: Config) -> SuiteRun:
     """The project's whole suite as a person runs it: a fresh ``python -m pytest`` at its root."""
     hand_over(project)
     seconds = max(FULL_SUITE_MIN_SECONDS, FULL_SUITE_FACTOR * config.tests.timeout)
-    limits = Limits(wall_seconds=seconds, cpu_seconds=seconds, memory_bytes=config.memory_mb * 1024 * 1024)
-    done = run_sandboxed([sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider"],
+    limits = Limits(wall_seconds=seconds, cpu_seconds=seconds, memory_bytes=config.memory_mb * 1024 * 1024,
+                    disk_bytes=config.disk_mb * 1024 * 1024)
+    walls = Isolation(config.sandbox, (("rw", str(project)),))  # the same walls as every variant's
+    done = run_sandboxed([sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider"], isolation=walls,
                          cwd=project, limits=limits)
     lines = [line.strip() for line in done.stdout.strip().splitlines()]
     summary = lines[-1].strip("= ") if lines else ""
@@ -78,9 +82,20 @@ def run_full_suite(project: Path, config: Config) -> SuiteRun:
     if done.returncode == 0:
         return SuiteRun(True, passed, summary)
     first = next((line for line in lines if line.startswith(("FAILED ", "ERROR "))), "")
-    tail = (done.stderr.strip().splitlines() or [""])[-1]
-    why = summary or f"pytest exit status {done.returncode} {tail}".strip()
-    return SuiteRun(False, passed, f"{why}; first: {first}"[:300] if first else why[:300])
+    if first or _count(summary, "failed") or _count(summary, "error") or _count(summary, "errors"):
+        return SuiteRun(False, passed, f"{summary}; first: {first}"[:300] if first else summary[:300])
+    return SuiteRun(False, passed, _why_not_passed(done.returncode, lines, done.stderr, summary)[:300])
+
+
+def _why_not_passed(status: int | None, lines: list[str], stderr: str, summary: str) -> str:
+    """pytest failed with no test failing: its own word for why (a gate a plugin keeps, a usage error)."""
+    gate = next((line for line in lines if "Required test coverage" in line), None)
+    if gate is not None:
+        return (f"the coverage gate failed (pytest-cov's --cov-fail-under: {gate.removeprefix('FAIL ').strip()}) "
+                f"although every test passed ({summary})")
+    said = exception_line(stderr) or next((line for line in reversed(lines[:-1]) if line.strip("=- ")), "")
+    ran = f" ({summary})" if _count(summary, "passed") else ""
+    return f"pytest exit status {status}{ran}: {said}" if said else f"pytest exit status {status}{ran}"
 
 
 def _count(summary: str, word: str) -> int:
@@ -119,7 +134,8 @@ def _measure(config: Config, base_dir: Path, variant_dir: Path, scratch: Path) -
     files = config.target.files
     before, after = _read(base_dir, files), _read(variant_dir, files)
     timeout = config.tests.timeout
-    limits = Limits(wall_seconds=timeout, cpu_seconds=timeout, memory_bytes=config.memory_mb * 1024 * 1024)
+    limits = Limits(wall_seconds=timeout, cpu_seconds=timeout, memory_bytes=config.memory_mb * 1024 * 1024,
+                    disk_bytes=config.disk_mb * 1024 * 1024)
     ctx = EvaluationContext(snapshot=base_dir, files=files, test_args=(*config.tests.paths, *config.tests.args),
                             coverage=config.tests.coverage, limits=limits, benchmark=None, scratch=scratch,
                             fresh_process=True, isolation=config.sandbox)
@@ -138,7 +154,7 @@ def _measure(config: Config, base_dir: Path, variant_dir: Path, scratch: Path) -
 
 
 def _read(folder: Path, files: Sequence[str]) -> dict[str, str]:
-    return {f: (folder / f).read_text(encoding="utf-8") if (folder / f).is_file() else "" for f in files}
+    return {f: sourcefile.read(folder / f) if (folder / f).is_file() else "" for f in files}
 
 
 def _fixed(base: Observation, variant: Observation) -> int:

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from evolve.records.history import History, RunRecord
+from evolve.records.places import places_html, read_places
 from evolve.records.plots import png_bytes, run_figures
+from evolve.records.report import outcome
 
 PLOT_CAPTIONS = {
     "fitness": "Best and mean fitness per generation; the band is the population's spread (± one std).",
@@ -25,7 +27,8 @@ PLOT_CAPTIONS = {
     "operators": "Operator statistics: of the variants each operator took part in, the share that "
                   "compiled, passed every test and beat the baseline.",
     "pareto": "Performance against maintainability of the variants that pass every test; "
-              "the Pareto front is marked.",
+              "the Pareto front is marked (an NSGA-II run also rings the members of its front over all "
+              "its objectives).",
     "trend": "The best fitness of every run of this experiment, by date.",
 }
 
@@ -70,6 +73,47 @@ def _lineage(history: History, run_id: str) -> list[dict[str, Any]]:
             for row in history.lineage(run_id)]
 
 
+def _final_weights(history: History, run_id: str) -> dict[str, float]:
+    """The operator probabilities credit assignment had reached at the last recorded generation."""
+    generations = history.generations(run_id)
+    record = (generations[-1].get("record") or {}) if generations else {}
+    return dict(record.get("operator_weights") or {})
+
+
+def _pareto_front(history: History, run: RunRecord) -> dict[str, Any] | None:
+    """An NSGA-II run's Pareto front (None for other runs): as the finished run reported it, else as the last
+    recorded generation had it; each member with its edits in words."""
+    front = run.summary.get("pareto_front")
+    if not front:
+        generations = history.generations(run.run_id)
+        recorded = (generations[-1].get("record") or {}).get("pareto_front") if generations else None
+        if not recorded:
+            return None
+        first: dict[str, dict[str, Any]] = {}
+        for row in history.evaluations(run.run_id):
+            first.setdefault(row["key"], row)
+        names = recorded["objectives"]
+        front = {"objectives": names, "best": None, "members": [
+            {"key": m["key"], "objectives": dict(zip(names, m["objectives"])),
+             "fitness": first.get(m["key"], {}).get("fitness"), "patch": first.get(m["key"], {}).get("patch") or []}
+            for m in recorded["members"]]}
+    members = [{**m, "edits": [_edit_text(e) for e in m.get("patch") or ()]} for m in front["members"]]
+    return {"objectives": front["objectives"], "best": front.get("best"), "members": members}
+
+
+def _immunity(history: History, run: RunRecord) -> dict[str, int]:
+    """What the immune memory did in the run (``evolve.search.immunity``): the finished run's counters, else
+    those of its last recorded generation; empty for runs from before it existed."""
+    counters = run.summary.get("immunity")
+    if not counters:
+        generations = history.generations(run.run_id)
+        counters = (generations[-1].get("record") or {}).get("immunity") if generations else None
+        if counters:
+            created = sum(1 for row in history.antibodies() if row["created_run"] == run.run_id)
+            counters = {**counters, "created": created}
+    return dict(counters or {})
+
+
 def report_summary(history: History, run_ref: str) -> dict[str, Any]:
     """Everything the report says about a run, as plain JSON-ready data."""
     run = history.run(run_ref)
@@ -84,6 +128,11 @@ def report_summary(history: History, run_ref: str) -> dict[str, Any]:
         "threshold": run.config.get("fitness", {}).get("threshold"), "run_folder": run.path,
         "best": best, "components": _components(run, best), "diff": run.diff,
         "operators": history.operator_stats(run.run_id), "lineage": _lineage(history, run.run_id),
+        "operator_weights": _final_weights(history, run.run_id),
+        "algorithm": (run.config.get("search") or {}).get("algorithm") or "ga",
+        "pareto_front": _pareto_front(history, run),
+        "places": read_places(run.path),
+        "immunity": _immunity(history, run),
         "promotions": [{k: p[k] for k in ("branch", "commit_sha", "merged", "note")} | {"at": _when(p["at"])}
                        for p in history.promotions(run.run_id)],
     }
@@ -126,7 +175,7 @@ def _facts(s: Mapping[str, Any]) -> str:
             ("generations", f"{s['generations']} of {s['planned_generations']}"),
             ("evaluations", s["evaluations"]),
             ("fitness", f"{_num(s['baseline_fitness'])} (baseline) → {_num(s['best_fitness'])} (best)"),
-            ("beats the baseline", "yes" if s["improved"] else "no"),
+            ("outcome", outcome(s["mode"], bool(s["improved"]))),
             ("clears the integrate threshold", f"{'yes' if s['integrate'] else 'no'} (threshold {s['threshold']})"),
             ("promoted", "yes" if s["promoted"] else "no"), ("run folder", f"<code>{html.escape(s['run_folder'])}</code>")]
     return '<table class="facts">' + "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows) + "</table>"
@@ -152,11 +201,15 @@ def _components_html(s: Mapping[str, Any]) -> str:
                    "change"], rows, numeric={1, 2, 3, 4, 5})
 
 
-def _operators_html(stats: Mapping[str, Mapping[str, int]]) -> str:
-    rows = [[html.escape(name), c["tried"], c["compiled"], c["passed"], c["improved"],
-             f"{100 * c['improved'] / c['tried']:.0f} %" if c["tried"] else "–"] for name, c in stats.items()]
-    return _table(["operator", "tried", "compiled", "passed", "improved", "improved / tried"], rows,
-                  numeric={1, 2, 3, 4, 5})
+def _operators_html(stats: Mapping[str, Mapping[str, int]], weights: Mapping[str, float]) -> str:
+    names = sorted(set(stats) | set(weights), key=lambda n: -weights.get(n, 0.0))
+    empty = {"tried": 0, "compiled": 0, "passed": 0, "improved": 0}
+    rows = [[html.escape(name), f"{weights[name]:.3f}" if name in weights else "–",
+             *(stats.get(name, empty)[k] for k in ("tried", "compiled", "passed", "improved")),
+             f"{100 * c['improved'] / c['tried']:.0f} %" if (c := stats.get(name, empty))["tried"] else "–"]
+            for name in names]
+    return _table(["operator", "final weight", "tried", "compiled", "passed", "improved", "improved / tried"],
+                  rows, numeric={1, 2, 3, 4, 5, 6})
 
 
 def _lineage_html(steps: list[Mapping[str, Any]]) -> str:
@@ -169,6 +222,39 @@ def _lineage_html(steps: list[Mapping[str, Any]]) -> str:
              "generation 0 (each row is the first time that patch was evaluated).</p>")
     return intro + _table(["generation", "patch", "made by", "parents", "status", "fitness", "edits"], rows,
                           numeric={0, 5})
+
+
+def _front_html(front: Mapping[str, Any] | None) -> list[str]:
+    """An NSGA-II run's Pareto front as a table (nothing for other runs); the member promoted is marked."""
+    if front is None:
+        return []
+    names = list(front["objectives"])
+    rows = [[("★ " if m["key"] == front.get("best") else "") + f"<code>{m['key']}</code>", m.get("fitness"),
+             *(m["objectives"].get(n) for n in names), "<br>".join(html.escape(e) for e in m["edits"]) or "(no edit)"]
+            for m in front["members"]]
+    intro = (f"<p>{len(rows)} passing variant(s) that beat the baseline in at least one objective and that no "
+             "other variant dominates; ★ the one with the highest weighted fitness (the run's best).</p>")
+    return ["<h2>Pareto front (NSGA-II)</h2>", intro,
+            _table(["patch", "fitness", *names, "edits"], rows, numeric=set(range(1, len(names) + 2)))]
+
+
+IMMUNITY_ROWS = (
+    ("loaded", "antibodies from earlier runs on this project"), ("confident", "of them confident (they block)"),
+    ("used", "antibodies that refused an edit"), ("saved", "known-harmful edits refused (about one evaluation "
+                                                           "saved each)"),
+    ("refused", "proposals refused (draws meeting a blocked edit)"), ("created", "antibodies this run created"),
+    ("reinforced", "antibodies this run reinforced"), ("weakened", "antibodies this run weakened (harmless)"))
+
+
+def _immunity_html(counters: Mapping[str, int]) -> list[str]:
+    """The immune memory's figures for the run (nothing for runs from before it existed)."""
+    if not counters:
+        return []
+    rows = [[counters.get(key, 0), words] for key, words in IMMUNITY_ROWS]
+    return ["<h2>Immune memory</h2>", "<p>Antibodies are edits that harmed (did not compile, crashed, timed out, "
+            "broke tests) in a run on this project; a confident one stops the same edit at unchanged code from "
+            "being proposed again (<code>python -m evolve memory</code> lists them).</p>",
+            _table(["count", "what"], rows, numeric={0})]
 
 
 def _figures_html(images: Mapping[str, bytes]) -> str:
@@ -186,10 +272,12 @@ def render_html(summary: Mapping[str, Any], images: Mapping[str, bytes]) -> str:
     edits = "".join(f"<li>{html.escape(e)}</li>" for e in s["best"]["edits"]) or "<li>(no edit)</li>"
     sections = [
         f"<h1>evolve run {html.escape(s['run_id'])}</h1>", _facts(s),
-        "<h2>Best variant</h2>", f"<ul>{edits}</ul>", _diff_html(s["diff"]),
+        "<h2>Best variant</h2>" if s["improved"] else "<h2>Closest variant (not an improvement)</h2>",
+        f"<ul>{edits}</ul>", _diff_html(s["diff"]),
         "<h2>Fitness components against the baseline</h2>", _components_html(s),
-        "<h2>Plots</h2>", _figures_html(images),
-        "<h2>Operator statistics</h2>", _operators_html(s["operators"]),
+        "<h2>Plots</h2>", _figures_html(images), *_front_html(s.get("pareto_front")),
+        "<h2>Operator statistics</h2>", _operators_html(s["operators"], s.get("operator_weights") or {}),
+        "<h2>Where edits went first</h2>", places_html(s.get("places")), *_immunity_html(s.get("immunity") or {}),
         "<h2>Lineage of the best individual</h2>", _lineage_html(s["lineage"]),
     ]
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>evolve run "

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -71,13 +71,36 @@ def fitness_figure(generations: Sequence[Mapping[str, Any]], label: str = "") ->
     ax.fill_between(gens, low, high, color=COLORS["mean"], alpha=0.2, label="population mean ± std")
     ax.plot(gens, mean, color=COLORS["mean"], marker=".", label="population mean")
     ax.plot(gens, [g["best"] for g in generations], color=COLORS["best"], marker="o", linewidth=2, label="best")
+    _island_lines(ax, generations)
     _baseline_line(ax)
+    _mark_corrections(ax, generations)
     ax.set_xlabel("generation")
     ax.set_ylabel(FITNESS_UNIT)
     _integer_ticks(ax)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
     return fig
+
+
+def _island_lines(ax: Any, generations: Sequence[Mapping[str, Any]]) -> None:
+    """The island model (``search.algorithm: islands``): each island's best per generation, thin and dashed."""
+    records = [(g["gen"], (g.get("record") or g).get("islands") or []) for g in generations]
+    for number in range(max((len(islands) for _, islands in records), default=0)):
+        points = [(gen, islands[number]["best"]) for gen, islands in records
+                  if number < len(islands) and "best" in islands[number]]
+        if points:
+            ax.plot(*zip(*points), linestyle="--", linewidth=1, alpha=0.8, label=f"island {number} best")
+
+
+def _mark_corrections(ax: Any, generations: Sequence[Mapping[str, Any]]) -> None:
+    """A dashed line at each generation where homeostasis corrected mutation and selection pressure."""
+    marked = False
+    for g in generations:
+        correction = (g.get("record") or g).get("homeostasis")
+        if correction:
+            ax.axvline(g["gen"], color="tab:purple", linestyle="--", linewidth=1, alpha=0.7,
+                       label=None if marked else f"homeostasis ({correction['direction']}, …)")
+            marked = True
 
 
 def _integer_ticks(ax: Any) -> None:
@@ -176,8 +199,10 @@ def pareto_front(points: Sequence[tuple[float, float]]) -> list[tuple[float, flo
     return front
 
 
-def pareto_figure(evaluations: Sequence[Mapping[str, Any]], label: str = "") -> Figure:
-    """Performance against maintainability of every distinct variant that passed, front marked."""
+def pareto_figure(evaluations: Sequence[Mapping[str, Any]], label: str = "",
+                  front_keys: Collection[str] = ()) -> Figure:
+    """Performance against maintainability of every distinct variant that passed, front marked; ``front_keys``
+    (an NSGA-II run's Pareto front over its objectives) are ringed."""
     title = f"Performance vs maintainability{f' — {label}' if label else ''}"
     passed = {e["key"]: e for e in evaluations if e["status"] == "passed" and e["components"]}
     if not passed:
@@ -189,6 +214,11 @@ def pareto_figure(evaluations: Sequence[Mapping[str, Any]], label: str = "") -> 
     ax.scatter(*zip(*points), s=28, alpha=0.6, color=COLORS["best"], label=f"variant passing every test ({len(points)})")
     ax.plot(*zip(*sorted(front)), color=COLORS["front"], marker="D", markersize=7, drawstyle="steps-post",
             label=f"Pareto front ({len(front)})")
+    members = [(e["components"]["performance"], e["components"]["maintainability"])
+               for key, e in passed.items() if key in set(front_keys)]
+    if members:
+        ax.scatter(*zip(*members), s=170, facecolors="none", edgecolors="tab:green", linewidths=2, zorder=4,
+                   label=f"NSGA-II Pareto front, all objectives ({len(members)})")
     ax.scatter([1.0], [1.0], marker="*", s=220, color="black", zorder=5, label="baseline")
     failed = len({e["key"] for e in evaluations} - set(passed))
     ax.set_xlabel("performance score (baseline CPU time / variant CPU time)")
@@ -234,6 +264,13 @@ def _date_axis(ax: Any, when: Sequence[datetime]) -> None:
         ax.set_xlim(middle - timedelta(days=3.5), middle + timedelta(days=3.5))
 
 
+def front_keys(summary: Mapping[str, Any], generations: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The patch keys of an NSGA-II run's Pareto front: the finished run's, else the last recorded generation's."""
+    front = summary.get("pareto_front") or ((generations[-1].get("record") or {}).get("pareto_front")
+                                            if generations else None) or {}
+    return [m["key"] for m in front.get("members", ())]
+
+
 def run_figures(history: History, run_id: str) -> dict[str, Figure]:
     """All six figures of a run (the trend across the runs of its experiment), by name in ``PLOTS``."""
     run = history.run(run_id)
@@ -244,7 +281,7 @@ def run_figures(history: History, run_id: str) -> dict[str, Figure]:
         "components": components_figure(generations, label, run.config.get("fitness", {}).get("weights")),
         "diversity": diversity_figure(generations, label),
         "operators": operators_figure(history.operator_stats(run.run_id), label),
-        "pareto": pareto_figure(history.evaluations(run.run_id), label),
+        "pareto": pareto_figure(history.evaluations(run.run_id), label, front_keys(run.summary, generations)),
         "trend": trend_figure(history.runs(run.experiment), run.experiment),
     }
 

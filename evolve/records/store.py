@@ -67,6 +67,13 @@ class RunStore:
     def write_text(self, name: str, text: str) -> None:
         write_atomic(self.path / name, text)
 
+    def write_bytes(self, name: str, data: bytes) -> None:
+        """Write a file exactly as given (``best.diff`` keeps the target files' encodings and line endings)."""
+        path = self.path / name
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+
     def read_jsonl(self, name: str) -> list[dict[str, Any]]:
         """Read a log, tolerating a truncated last line (a run killed mid-write)."""
         records: list[dict[str, Any]] = []

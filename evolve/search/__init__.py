@@ -1,8 +1,10 @@
 """The search room: how variants are bred and chosen.
 
-Today the generational loop (``engine.Engine``: DEAP's selection, variation
-and elitism over patches). Strategies, budgets, homeostasis and operator credit
-assignment live here too, one module each. Everything outside the room sees
+The search loop (``engine.Engine``: evaluation, scoring, hall of fame,
+budgets, records, checkpoints) and the strategies it runs
+(``strategies.STRATEGIES``: the generational GA, islands, local search,
+NSGA-II, random search). Budgets, homeostasis and operator credit assignment
+live here too, one module each. Everything outside the room sees
 plain patches and outcomes; DEAP's ``creator`` classes stay inside.
 """
 

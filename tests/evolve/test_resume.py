@@ -64,7 +64,7 @@ def comparable(run: Path) -> tuple[list, list, object]:
 
 def test_killed_twice_and_resumed_ends_like_an_uninterrupted_run(make_project, write_config, tmp_path):
     root = make_project()
-    config = write_config(root, fitness=DETERMINISTIC, search={"population": 6, "generations": 5, "seed": 4})
+    config = write_config(root, fitness=DETERMINISTIC, search={"population": 6, "generations": 5, "seed": 4, "memory": False})
     straight, killed = tmp_path / "straight", tmp_path / "killed"
     done = evolve(tmp_path, "run", "--config", str(config), "--run-dir", str(straight))
     assert done.wait(timeout=300) == 0, done.communicate()
@@ -92,7 +92,8 @@ def test_resume_of_an_unknown_run_is_one_line(tmp_path):
 
 def test_ctrl_c_stops_cleanly_and_the_run_resumes(make_project, write_config, tmp_path):
     root = make_project()
-    config = write_config(root, fitness=DETERMINISTIC, search={"population": 6, "generations": 40, "seed": 4})
+    config = write_config(root, fitness=DETERMINISTIC,
+                          search={"population": 6, "generations": 40, "seed": 4, "patience": 0})
     runs = tmp_path / "runs"
     proc = evolve(tmp_path, "run", "--config", str(config), "--run-dir", str(runs))
     wait_for(lambda: generations_logged(runs) >= 2 or proc.poll() is not None)

@@ -64,7 +64,8 @@ def test_short_run_reports_a_best_patch_that_passes_on_a_fresh_copy(make_project
 
 def test_same_seed_gives_the_same_run(make_project, write_config):
     root = make_project()
-    path = write_config(root, fitness=DETERMINISTIC, search={"population": 6, "generations": 3, "seed": 11})
+    path = write_config(root, fitness=DETERMINISTIC, search={"population": 6, "generations": 3, "seed": 11,
+                                                             "memory": False})
     runs = [run_experiment(load_config(path), out=io.StringIO(), progress=False) for _ in range(2)]
     histories = [[(g["best"], g["mean"], g["statuses"]) for g in map(json.loads, (r.path / "generations.jsonl")
                   .read_text().splitlines())] for r in runs]

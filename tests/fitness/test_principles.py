@@ -54,6 +54,11 @@ CASES = {
         kept='"""Module."""\n\ndef f(x):\n    """Why f exists."""\n    y = x\n    return y\n',
         broken='"""Module."""\n\ndef f(x):\n    return x\n',
     ),
+    "bodies_kept": Case(
+        baseline='def report(rows):\n    """Print them."""\n    for row in rows:\n        print(row)\n\ndef stub():\n    pass\n',
+        kept='def report(rows):\n    """Print them."""\n    print(*rows, sep="\\n")\n\ndef stub():\n    pass\n',
+        broken='def report(rows):\n    """Print them."""\n    pass\n\ndef stub():\n    pass\n',
+    ),
 }
 
 

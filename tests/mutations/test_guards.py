@@ -6,6 +6,7 @@ import random
 
 from mutations import ModuleIndex, get_operator
 from mutations.statements import fits
+from populations import Edit, Patch, apply_patch
 
 
 def _index(source: str) -> ModuleIndex:
@@ -98,13 +99,13 @@ def test_membership_needs_constants_and_membership_only_uses() -> None:
     assert _site_code("membership_to_set", source) == ["[1, 2]"]
 
 
-def test_cache_only_on_plain_module_functions() -> None:
+def test_cache_never_on_generators_coroutines_or_decorated_functions() -> None:
     source = (
         "import functools\n\n\n@functools.lru_cache(None)\ndef a(n):\n    return n\n\n\n"
         "def b(n):\n    yield n\n\n\nasync def c(n):\n    return n\n\n\n"
         "class K:\n    def d(self):\n        return 1\n\n\ndef e(n):\n    return n\n"
     )
-    assert _site_code("add_cache", source) == ["def e(n):"]
+    assert _site_code("add_cache", source) == ["def d(self):", "def e(n):"]
 
 
 def test_hoist_needs_a_loop_that_leaves_the_arguments_alone() -> None:
@@ -130,10 +131,20 @@ def test_loop_to_builtin_needs_the_loop_variable_dead_after_the_loop() -> None:
         "def c(xs, counts):\n    for x in xs:\n        counts[x] += 1\n"
     )
     assert _site_code("loop_to_builtin", source) == []
-    fine = "def s(xs, t):\n    for x in xs:\n        t += x\n    return t\n"
+    fine = "def s(xs):\n    t = 0\n    for x in xs:\n        t += x\n    return t\n"
     assert _site_code("loop_to_builtin", fine) == ["for x in xs:"]
     assert _site_code("loop_to_builtin", fine + "\n\nsum = len\n") == []
 
 
-def test_no_cache_when_functools_is_imported_under_another_name() -> None:
-    assert _site_code("add_cache", "import functools as ft\n\n\ndef e(n):\n    return n\n") == []
+def test_an_aliased_functools_import_gets_a_plain_one_beside_it() -> None:
+    source = "import functools as ft\n\n\ndef e(n):\n    return n\n"
+    index = _index(source)
+    (site,) = get_operator("add_cache").sites(index)
+    code = apply_patch(Patch((Edit.make("add_cache", "m.py", site),)), {"m.py": index}).sources["m.py"]
+    assert code == "import functools as ft\nimport functools\n\n\n@functools.cache\ndef e(n):\n    return n\n"
+
+
+def test_nothing_is_inserted_before_a_global_declaration() -> None:
+    source = "def f():\n    x = 1\n    global LIMIT\n    LIMIT = x\n"
+    for name in ("insert_guard", "insert_renamed_statement", "copy_statement"):
+        assert "x = 1" not in _site_code(name, source), name

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import random
+import tokenize
 
-import libcst as cst
 import pytest
 
 from mutations import OPERATORS, Example, ModuleIndex, Operator
@@ -103,25 +104,117 @@ async def fetch(client, url):
 
 
 class Box:
+    def __init__(self, w, h):
+        self.w = w
+        self.h = h
+
     def area(self, w, h):
         return max(w * h, 0) if w >= 1 else -w
+
+    def ratio(self):
+        return self.w / self.h
+
+
+def scale(values, low=0.0):
+    if not values:
+        return []
+    out = []
+    for v in values:
+        out.append(low + (v - min(values)))
+    return out
+
+
+def matching(names, typed):
+    found = []
+    for name in names:
+        if name.lower().startswith(typed.strip().lower()):  # case-blind
+            found.append(name)
+    return found
+
+
+def unique(items):
+    seen = []
+    result = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+            result.append(item)
+    return result
+
+
+def serve(jobs):
+    queue = [job for job in jobs]
+    done = []
+    while queue:
+        done.append(queue.pop(0))
+    return done
+
+
+def render(rows):
+    text = ""
+    for key, value in rows:
+        text = text + key + "=" + str(value) + "\\n"
+    return text
+
+
+def squares(xs):
+    out = []
+    for x in xs:
+        out.append(x * x)  # squared
+    return out
+
+
+def char_counts(text):
+    counts = {}
+    for ch in text:
+        if ch in counts:
+            counts[ch] += 1
+        else:
+            counts[ch] = 1
+    return counts
+
+
+def ranks(scores, queries):
+    ordered = list(scores)
+    out = []
+    for q in queries:
+        ordered.sort()
+        out.append(len([s for s in ordered if s < q]))
+    return out
+
+
+def is_even(n):
+    """Slow."""
+    return n % 2 == 0 if n >= 0 else is_even(-n)
+
+
+def is_even_fast(n):
+    """Same answer as is_even."""
+    return n % 2 == 0
+
+
+def first_above(xs, limit):
+    found = -1
+    for i, x in enumerate(xs):
+        if x > limit and found == -1:
+            found = i
+    return found
+
+
+def cell(grid, r, c):
+    return grid[r][c] + grid[r, c] + sum(grid[r:c])
 '''
 
 
 def _comments(code: str) -> set[str]:
-    found: set[str] = set()
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Comment(self, node: cst.Comment) -> None:
-            found.add(node.value)
-
-    cst.parse_module(code).visit(_Collect())
-    return found
+    return {t.string for t in tokenize.generate_tokens(io.StringIO(code).readline) if t.type == tokenize.COMMENT}
 
 
 def _lost_with(op: Operator, node_id: str, index: ModuleIndex) -> set[str]:
-    """Comments that may go with the edit: those inside a deleted or replaced statement."""
-    if op.name not in ("delete_statement", "replace_statement"):
+    """Comments that may go with the edit: those inside a deleted or replaced statement,
+    function body or expression."""
+    if op.name not in ("delete_statement", "replace_statement", "delegate_to_twin", "replace_return_value",
+                       "copy_expression", "unwrap_call"):
         return set()
     return _comments(index.module.code_for_node(index.nodes[node_id]))
 
@@ -131,19 +224,59 @@ def sample() -> ModuleIndex:
     return ModuleIndex.build("m.py", SAMPLE)
 
 
+def _rounds(sites: list[str], index: ModuleIndex) -> list[list[str]]:
+    """Sites grouped so that a round holds at most one site per top-level statement: edits in
+    different functions cannot interact, so one patch checks a whole round."""
+    top = {id(s): i for i, s in enumerate(index.module.body)}
+    groups: dict[int, list[str]] = {}
+    for node_id in sites:
+        owner = next(top[id(index.nodes[a])] for a in [node_id, *index.ancestors(node_id)] if id(index.nodes[a]) in top)
+        groups.setdefault(owner, []).append(node_id)
+    depth = max(len(g) for g in groups.values())
+    return [[g[r] for g in groups.values() if r < len(g)] for r in range(depth)]
+
+
+def _check(op: Operator, edits: list[Edit], index: ModuleIndex, before: set[str]) -> bool:
+    result = apply_patch(Patch(tuple(edits)), {"m.py": index})
+    if result.errors or len(result.applied) != len(edits):
+        return False
+    code = result.sources["m.py"]
+    try:
+        compile(code, "m.py", "exec")
+    except SyntaxError:
+        return False
+    lost = set().union(*(_lost_with(op, e.node, index) for e in edits))
+    return before - lost <= _comments(code)
+
+
 @pytest.mark.parametrize("op", list(OPERATORS.values()), ids=lambda op: op.name)
 def test_every_site_still_compiles_and_keeps_comments(op: Operator, sample: ModuleIndex) -> None:
     rng = random.Random(op.name)
     sites = op.sites(sample)
     assert sites, f"{op.name} has no site in the sample"
     before = _comments(SAMPLE)
-    for node_id in sites:
-        for _ in range(2):
-            params = op.propose(node_id, sample, rng)
-            if params is None:
-                continue
-            result = apply_patch(Patch((Edit.make(op.name, "m.py", node_id, params),)), {"m.py": sample})
-            assert not result.errors and result.applied, (node_id, params, result)
-            code = result.sources["m.py"]
-            compile(code, "m.py", "exec")
-            assert before - _lost_with(op, node_id, sample) <= _comments(code), (node_id, params)
+    for _ in range(2):
+        for batch in _rounds(sites, sample):
+            edits = [Edit.make(op.name, "m.py", n, p) for n in batch
+                     if (p := op.propose(n, sample, rng)) is not None]
+            if edits and not _check(op, edits, sample, before):
+                bad = [e for e in edits if not _check(op, [e], sample, before)]
+                assert not bad, bad
+
+
+def test_two_hoists_out_of_one_loop_compose() -> None:
+    """The second edit at a loop applies to the loop the first one left behind its new statement."""
+    source = ("def scale(values):\n    if not values:\n        return []\n    out = []\n    for v in values:\n"
+              "        out.append((v - min(values)) / (max(values) - min(values)))\n    return out\n")
+    index = ModuleIndex.build("m.py", source)
+    op = OPERATORS["hoist_invariant_call"]
+    (loop,) = op.sites(index)
+    from mutations.speedups_loops import hoistable_calls
+
+    edits = tuple(Edit.make(op.name, "m.py", loop, {"call": c}) for c in hoistable_calls(loop, index))
+    result = apply_patch(Patch(edits), {"m.py": index})
+    assert len(result.applied) == 2
+    assert result.sources["m.py"] == (
+        "def scale(values):\n    if not values:\n        return []\n    out = []\n    smallest = min(values)\n"
+        "    largest = max(values)\n    for v in values:\n"
+        "        out.append((v - smallest) / (largest - smallest))\n    return out\n")

@@ -34,6 +34,8 @@ _HERE = os.path.dirname(os.path.realpath(__file__))
 SWAP_FAILED = "swap_failed"
 SPAWNED = "spawned"
 INTERRUPTED = "interrupted"
+_FORMATTING = False
+"""True while this module formats a failure report (its source reads are not the test's)."""
 SPAWN_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
                           "os.fork", "os.forkpty", "pty.spawn"})
 
@@ -121,6 +123,12 @@ def _code_units(code: types.CodeType) -> Iterator[types.CodeType]:
             yield from _code_units(const)
 
 
+def _doctests_from(live: Any, path: str) -> bool:
+    """Whether the session collected doctests from the file at ``path`` (they were read at collection)."""
+    return any(type(item).__name__ == "DoctestItem" and os.fspath(getattr(item, "path", "")) == os.fspath(path)
+               for item in live.items.values())
+
+
 def _swap(live: Any, sources: dict[str, str], swap: dict[str, Any]) -> str | None:
     """Put the variant's code into the live functions; why not, if it cannot be done faithfully.
 
@@ -145,6 +153,8 @@ def _swap(live: Any, sources: dict[str, str], swap: dict[str, Any]) -> str | Non
                 doc_changes = docstring(function.__code__) != docstring(new[0])
                 if doc_changes and id(function) in live.fixed_docs:
                     return f"{file}:{qualname}: the docstring changed, and a copy of the old one is live"
+                if doc_changes and _doctests_from(live, path):
+                    return f"{file}:{qualname}: the docstring changed, and the session's doctests hold the old one"
                 planned.append((function, new[0], doc_changes))
     for function, code, doc_changes in planned:
         if doc_changes:
@@ -215,6 +225,10 @@ class _Phases:
         self.recorder = recorder
 
     def _around(self, phase: str, item: Any) -> Iterator[None]:
+        # A target's lines cached by an earlier traceback would let a test read its source without opening
+        # the file (``inspect.getsource``): forget them, so that every read is an ``open`` the audit sees.
+        for name in [name for name in linecache.cache if self.recorder.targets.name(name) is not None]:
+            del linecache.cache[name]
         self.recorder.label = f"{phase} {item.nodeid}"
         try:
             return (yield)
@@ -295,6 +309,8 @@ def _profile(live: Any, request: dict[str, Any], sink: Any) -> None:
     spawned: set[str] = set()
     reloaded: set[str] = set()
 
+    read_sources: set[str] = set()
+
     def audit(event: str, args: tuple[Any, ...]) -> None:
         label = recorder.label.partition(" ")[2] or "<session>"
         if event in SPAWN_EVENTS:
@@ -302,6 +318,9 @@ def _profile(live: Any, request: dict[str, Any], sink: Any) -> None:
         elif event == "exec" and args and isinstance(args[0], types.CodeType):
             if live.targets.name(args[0].co_filename) is not None:
                 reloaded.add(label)
+        elif event == "open" and args and isinstance(args[0], str) and not _FORMATTING:
+            if recorder.label and live.targets.name(args[0]) is not None:
+                read_sources.add(label)  # a test reads a target's text: the live copy is the baseline's
 
     sys.addaudithook(audit)  # cannot be removed; this child ends after the profile anyway
     live.session.config.pluginmanager.register(_Phases(recorder), "evolve-live-phases")
@@ -315,7 +334,8 @@ def _profile(live: Any, request: dict[str, Any], sink: Any) -> None:
     _run_items(live, list(live.items), sink, screen=False, extra=calls)
     recorder.stop()
     sink.write(json.dumps({"done": True, "complete": True, "outside_calls": sorted(recorder.calls.get("", ())),
-                           "spawned": sorted(spawned), "reloaded": sorted(reloaded)}) + "\n")
+                           "spawned": sorted(spawned), "reloaded": sorted(reloaded),
+                           "read_sources": sorted(read_sources)}) + "\n")
 
 
 def child(live: Any, request: dict[str, Any], write_fd: int, private: tuple[int, ...]) -> None:
@@ -351,10 +371,15 @@ def brief_failures() -> None:
         return
 
     def brief(item: Any, call: Any, excinfo: Any) -> Any:
-        text = _chain_text(excinfo.value)
-        if "MemoryError" in text or _sources_mention(excinfo.tb, "MemoryError"):
-            return full(item, call, excinfo)
-        return text
+        global _FORMATTING
+        _FORMATTING = True  # reading sources for a report is ours, not the test's
+        try:
+            text = _chain_text(excinfo.value)
+            if "MemoryError" in text or _sources_mention(excinfo.tb, "MemoryError"):
+                return full(item, call, excinfo)
+            return text
+        finally:
+            _FORMATTING = False
 
     reports._format_failed_longrepr = brief
 

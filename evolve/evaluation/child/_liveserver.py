@@ -63,6 +63,9 @@ RECORDS_CAP = 16 * 1024**2
 DRAIN_GRACE_SECONDS = 1.0
 IDLE_SECONDS = 120.0
 IDLE_CHECK_SECONDS = 5.0
+DISK_CHECK_SECONDS = 0.25
+_SERVED: list[None] = []
+"""One entry per child forked (a serial for its output file)."""
 
 
 # The shared child prologue, loaded by path (this folder is not on ``sys.path``, on purpose).
@@ -179,15 +182,26 @@ def _mentioned(root: str, targets: set[str]) -> set[str]:
 # ------------------------------------------------------------------ the server
 
 
-def _collect(read_fd: int, pid: int, deadline: float) -> tuple[bytes, bool]:
-    """Read the child's records until it exits and the pipe closes; True if the deadline passed."""
+def _collect(read_fd: int, pid: int, deadline: float, request: dict[str, Any]) -> tuple[bytes, bool, bool]:
+    """Read the child's records until it exits and the pipe closes; (records, deadline passed, over its disk).
+
+    At the process level the variant's folders are measured every
+    ``DISK_CHECK_SECONDS``; past its disk budget its group is killed.
+    """
     pidfd = os.pidfd_open(pid)
     chunks: list[bytes] = []
     size = 0
-    exited = eof = timed_out = False
+    exited = eof = timed_out = over_disk = False
+    next_check = time.monotonic() + DISK_CHECK_SECONDS
     try:
         while not (exited and eof):
             now = time.monotonic()
+            if request.get("disk") and not (exited or over_disk) and now >= next_check:
+                next_check = now + DISK_CHECK_SECONDS
+                if _prologue.over_disk_budget(request):
+                    over_disk = True
+                    _prologue.kill_group(pid)
+                    deadline = min(deadline, now + DRAIN_GRACE_SECONDS)
             if now >= deadline:
                 if exited or timed_out:
                     break  # only a process that left the group still holds the pipe
@@ -195,7 +209,8 @@ def _collect(read_fd: int, pid: int, deadline: float) -> tuple[bytes, bool]:
                 _prologue.kill_group(pid)
                 deadline = now + DRAIN_GRACE_SECONDS
             watch = [fd for fd, done in ((read_fd, eof), (pidfd, exited)) if not done]
-            ready, _, _ = select.select(watch, [], [], deadline - now)
+            wait = min(deadline, next_check) if request.get("disk") else deadline
+            ready, _, _ = select.select(watch, [], [], max(0.0, wait - now))
             if pidfd in ready:
                 exited = True
                 _prologue.kill_group(pid)  # whatever it left behind in its group goes with it
@@ -209,7 +224,7 @@ def _collect(read_fd: int, pid: int, deadline: float) -> tuple[bytes, bool]:
                     size += len(chunks[-1])
     finally:
         os.close(pidfd)
-    return b"".join(chunks), timed_out
+    return b"".join(chunks), timed_out, over_disk
 
 
 def _records(data: bytes) -> list[dict[str, Any]]:
@@ -230,6 +245,8 @@ def _serve_one(live: Session, request: dict[str, Any], private: tuple[int, ...])
     if dict(os.environ) != request["env"]:
         os.environ.clear()  # the scrubbed environment of the variants, set here once, not in each child
         os.environ.update(request["env"])
+    _SERVED.append(None)
+    _prologue.place_output(request, len(_SERVED))  # under bwrap: in this server's private tmpfs
     started = time.monotonic()
     read_fd, write_fd = os.pipe()
     pid = os.fork()
@@ -238,15 +255,17 @@ def _serve_one(live: Session, request: dict[str, Any], private: tuple[int, ...])
         _child.child(live, request, write_fd, private)
     os.close(write_fd)
     try:
-        data, timed_out = _collect(read_fd, pid, started + float(request["wall_seconds"]))
+        data, timed_out, over_disk = _collect(read_fd, pid, started + float(request["wall_seconds"]), request)
     finally:
         os.close(read_fd)
         _prologue.kill_group(pid)
         _, status, usage = os.wait4(pid, 0)
+        _prologue.sweep(request)  # a daemon it left, a process of its uid, anything in its namespace
     records = _records(data)
     finished = bool(records) and any(records[-1].get(k) for k in ("done", _child.SWAP_FAILED, _child.SPAWNED))
+    said = _prologue.take_output(request, OUTPUT_TAIL)
     return {**_prologue.how_it_ended(status, usage, started, timed_out), "records": records,
-            "output": "" if finished else _prologue.tail(request["output"], OUTPUT_TAIL)}
+            "output": "" if finished else said, "over_disk": over_disk}
 
 
 class LivePlugin:
@@ -326,7 +345,7 @@ def _private_streams() -> tuple[Any, Any]:
 
 
 def main(argv: list[str]) -> int:
-    _prologue.die_with_parent()  # the worker that started us is gone: so are we
+    _prologue.serve_as_server()  # dies with its worker, keeps orphans, cannot be traced by a variant
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", action="append", default=[], help="a target file (relative to here)")
     parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: passed to pytest")
@@ -338,7 +357,8 @@ def main(argv: list[str]) -> int:
     startup.start()
     plugin = LivePlugin(targets, startup, requests, answers)
     try:
-        code = pytest.main([*pytest_args, "-q", "-p", "no:cacheprovider"], plugins=[plugin])
+        guard = _child._runner.session_guard()  # xdist, benchmark timing, pytest-cov: off when loaded
+        code = pytest.main([*pytest_args, "-q", "-p", "no:cacheprovider"], plugins=[plugin, guard])
     finally:
         startup.stop()
     if not plugin.served:

@@ -33,27 +33,31 @@ def load(name: str) -> Any:
 
 
 _privdrop = load("_privdrop")
+_cell = load("_cell")
+_landlock = load("_landlock")
 
 
 def isolate(request: dict[str, Any]) -> None:
-    """Own session, resource limits, output file, sandbox user, parent-death signal, scrubbed environment.
+    """Own session, limits, output file, walls, sandbox user, parent-death signal, scrubbed environment.
 
     ``request`` carries ``rlimits`` ({RLIMIT name: (soft, hard)}), ``output``
-    (the file that takes stdout and stderr), ``env``, optionally ``user``
-    ((uid, gid) to drop to) and ``cwd`` (to move into). The output file is
-    opened before the privileges are dropped, so it may live where the sandbox
-    user cannot create files. Stdin reads from ``/dev/null``.
+    (the file that takes stdout and stderr), ``env``, optionally ``cwd`` (to
+    move into) and the walls the engine chose (``evolve.evaluation.sandbox.child_spec``):
+    ``expose`` (root at the process level: homes emptied but for these paths),
+    ``user`` ((uid, gid) to drop to), ``cell`` (bubblewrap level: private
+    writable views on a bounded tmpfs), ``landlock`` (process level: ``read``
+    and ``write`` folders). The output file is opened first, so it may live
+    where the variant can neither create nor see files. Stdin reads from
+    ``/dev/null``.
     """
     os.setsid()
     for name, (soft, hard) in request["rlimits"].items():
         resource.setrlimit(getattr(resource, name), (soft, hard))
     fd = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    if request.get("user"):
-        _privdrop.drop_to(*request["user"])
-    _privdrop.die_with_parent()
+    walls(request)
     sys.dont_write_bytecode = True
     if request.get("cwd"):
-        os.chdir(request["cwd"])
+        os.chdir(request["cwd"])  # after the walls: an overlay on it is entered only now
     if dict(os.environ) != request["env"]:  # a live server adopts each variant's environment: usually equal
         os.environ.clear()
         os.environ.update(request["env"])
@@ -66,6 +70,63 @@ def isolate(request: dict[str, Any]) -> None:
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
+
+
+def walls(spec: dict[str, Any]) -> None:
+    """Apply the engine's walls to this process, in the only order that works (see ``isolate``)."""
+    if spec.get("expose") is not None:
+        _cell.expose(spec["expose"]["read"], spec["expose"]["write"])
+    if spec.get("user"):
+        _privdrop.drop_to(*spec["user"])
+    if spec.get("cell"):
+        _cell.enter(spec["cell"])
+        os.chdir(os.getcwd())  # the working folder may be under an overlay now: enter that
+    if spec.get("landlock"):
+        _landlock.restrict(spec["landlock"]["read"], spec["landlock"]["write"])
+    _privdrop.die_with_parent()
+
+
+def place_output(request: dict[str, Any], serial: int) -> None:
+    """Under bubblewrap, a child's output goes to the server's private tmpfs (the cell's mount point).
+
+    The child opens it before its own tmpfs covers that folder; the server
+    reads the tail and removes it (``take_output``). Elsewhere the client's
+    path stands.
+    """
+    cell = request.get("cell")
+    if cell:
+        request["output"] = os.path.join(cell["mount"], f"output-{os.getpid()}-{serial}.txt")
+
+
+def take_output(request: dict[str, Any], limit: int) -> str:
+    """The tail of the child's output; a file placed by ``place_output`` is removed after."""
+    text = tail(request["output"], limit)
+    if request.get("cell"):
+        try:
+            os.unlink(request["output"])
+        except OSError:
+            pass
+    return text
+
+
+def serve_as_server() -> None:
+    """What a test server does first: die with its worker, keep orphans, stay untraceable."""
+    _privdrop.die_with_parent()
+    _privdrop.become_subreaper()
+    _privdrop.not_dumpable()
+
+
+def sweep(request: dict[str, Any]) -> None:
+    """After a child ended: SIGKILL and reap everything it left (``_cell.sweep``)."""
+    _cell.sweep(request.get("sweep"))
+
+
+def over_disk_budget(request: dict[str, Any]) -> bool:
+    """True when the variant's writable folders hold more than its disk budget (process level only)."""
+    disk = request.get("disk")
+    if not disk:
+        return False
+    return _cell.disk_usage(disk["paths"], int(disk["bytes"])) > int(disk["bytes"])
 
 
 def run_then_exit(body: Callable[[], int]) -> None:

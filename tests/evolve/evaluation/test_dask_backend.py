@@ -61,7 +61,7 @@ def worker_tmp(tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(folder))
     children = _children()
     yield folder
-    left_dirs = sorted(folder.glob("evolve-worker-*"))
+    left_dirs = sorted(folder.glob("evolve-*/run-*"))  # a worker's snapshot copy is a run-owned scratch folder
     assert not left_dirs, f"worker folders left behind: {left_dirs}"
     assert not processes_in(folder)  # test servers live in the workers' scratch folders
     left = {pid for pid in _children() - children if _alive(pid)}
@@ -280,7 +280,7 @@ def _history(run: Path) -> list[tuple[object, ...]]:
 def test_a_run_through_a_local_cluster_matches_loky(make_project, write_config, tmp_path, worker_tmp):
     root = make_project()
     path = write_config(root, fitness=DETERMINISTIC, backend="dask", scheduler="local",
-                        search={"population": 6, "generations": 3, "seed": 11})
+                        search={"population": 6, "generations": 3, "seed": 11, "memory": False})
     # The reference runs in its own process, so loky's pool and helpers end with it.
     loky_runs = tmp_path / "loky-runs"
     done = subprocess.run([sys.executable, "-m", "evolve", "run", "--config", str(path), "--backend", "loky",

@@ -89,7 +89,10 @@ def test_baseline_passes_with_coverage_and_timings(evaluator):
     assert baseline.status == Status.PASSED
     assert set(baseline.tests.values()) == {"passed"} and len(baseline.tests) == 3
     assert 0 < baseline.coverage <= 100
-    assert len(baseline.cpu_times) == 3 and all(t > 0 for t in baseline.cpu_times)
+    # the baseline is measured for the whole racing budget: its spread is the machine's noise (A/A)
+    spec = ev.ctx.benchmark
+    assert len(baseline.cpu_times) == spec.max_repeats > spec.repeats
+    assert all(t > 0 for t in baseline.cpu_times)
 
 
 def statement(index: ModuleIndex, scope: str, text: str) -> str:
@@ -130,7 +133,9 @@ def test_each_gate_stops_its_variant(evaluator, monkeypatch):
     assert (results["benchmark"].status, results["benchmark"].gate) == (Status.CRASHED, "benchmark")
     assert "ZeroDivisionError" in results["benchmark"].reason
     assert (results["timeout"].status, results["timeout"].gate) == (Status.TIMED_OUT, "tests")
-    assert results["passed"].status == Status.PASSED and len(results["passed"].cpu_times) == 3
+    passed = results["passed"]
+    # three rounds first; racing adds rounds of three while the speed verdict is open (at most max_repeats)
+    assert passed.status == Status.PASSED and len(passed.cpu_times) % 3 == 0 and 3 <= len(passed.cpu_times) <= 20
     assert dict(ev.stats.stopped_at) == {"compile": 1, "principles": 1, "tests": 2, "benchmark": 1}
 
 

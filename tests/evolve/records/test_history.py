@@ -19,7 +19,8 @@ import yaml
 
 from evolve.config import load_config
 from evolve.errors import EvolveError
-from evolve.records.history import FILENAME, History, HistoryWriter, _count_operators, diversity, history_path
+from evolve.records.history import FILENAME, History, HistoryWriter, diversity, history_path
+from evolve.records.history_reader import _count_operators
 from evolve.run import RunOutcome, run_experiment
 from populations.patch import Edit, Patch
 from tests.conftest import BENCH, CORE, TESTS, processes_in

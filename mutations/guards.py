@@ -1,0 +1,345 @@
+"""Repair operators on conditions: a clause added or dropped, a guard inserted.
+
+A missing ``qty is None or``, a missing ``current and``, a missing ``if not
+found: return 0``: the ingredients come from the program itself, never from
+thin air (``ingredients``): conditions written elsewhere in the file (also with
+one variable renamed to a name the destination reads), probes of the names the
+destination reads (``x``, ``not x``, ``x is None``), the mirror of a bound
+check (``v > hi`` suggests ``v < lo``) and the length check of an index
+(``items[i]`` suggests ``i < len(items)``). Only conditions whose names are all
+visible at the destination are offered. These make no claim of equivalence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from mutations._base import ChoiceOperator, Example, Params, Rewritten
+from mutations._index import MODULE_SCOPE, ModuleIndex
+from mutations._kinds import BOOL, LIST, NONE, NUMERIC, STR, UNKNOWN, join, kinds
+from mutations._names import VALUE, free_names, names, read_names, renamed
+from mutations._render import code, fit_in
+from mutations._tree import enclosing_function, returns_of
+from mutations.repair_exprs import in_function_body
+from mutations.statements import _in_loop, _is_block_statement
+
+_MIRROR = {"LessThan": "GreaterThan", "LessThanEqual": "GreaterThanEqual",
+           "GreaterThan": "LessThan", "GreaterThanEqual": "LessThanEqual"}
+_SYMBOL = {"LessThan": "<", "LessThanEqual": "<=", "GreaterThan": ">", "GreaterThanEqual": ">="}
+_CONDITION_HOLDERS = (cst.If, cst.While, cst.CompIf, cst.Assert)
+
+
+def _program_conditions(index: ModuleIndex) -> list[tuple[str, frozenset[str]]]:
+    """(code, free names) of every condition in the file's functions: tests, their
+    ``and``/``or`` operands, comparisons."""
+    found = index.memo.get("program_conditions")
+    if found is None:
+        seen: dict[str, frozenset[str]] = {}
+        for node, node_id in index.ids.items():
+            candidate = None
+            if isinstance(node, _CONDITION_HOLDERS):
+                candidate = node.test
+            elif isinstance(node, (cst.Comparison, cst.BooleanOperation)):
+                candidate = node
+            if candidate is None or not in_function_body(node_id, index):
+                continue
+            parts = [candidate]
+            if isinstance(candidate, cst.BooleanOperation):
+                parts += [candidate.left, candidate.right]
+            for part in parts:
+                text = code(index, part.with_changes(lpar=[], rpar=[]) if part.lpar else part)
+                if "\n" not in text and text not in seen:
+                    seen[text] = free_names(part)
+        found = index.memo["program_conditions"] = list(seen.items())
+    return found  # type: ignore[return-value]
+
+
+def _read_values(focus: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[str]:
+    """Variables ``focus`` reads that are visible at ``node_id``, in reading order."""
+    visible = names(index).visible(node_id)
+    out: list[str] = []
+    for name in read_names(focus):
+        binding = visible.get(name.value)
+        if binding is not None and binding.kind == VALUE and name.value not in out and name.value != "self":
+            out.append(name.value)
+    return out
+
+
+def _renamed_code(text: str, old: str, new: str, index: ModuleIndex) -> str:
+    key = ("renamed_condition", text, old, new)
+    found = index.memo.get(key)
+    if found is None:
+        found = cst.Module([]).code_for_node(renamed(cst.parse_expression(text), {old: new}))
+        index.memo[key] = found
+    return found  # type: ignore[return-value]
+
+
+def _renamable(name: str, node_id: str, index: ModuleIndex) -> bool:
+    """A variable (not a builtin, function, class or module) as code at ``node_id`` sees it."""
+    binding = names(index).visible(node_id).get(name)
+    if binding is not None:
+        return binding.kind == VALUE
+    return not names(index).can_read(node_id, {name})  # unknown here: another function's local
+
+
+def ingredients(focus: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[str]:
+    """Conditions that may be added where ``focus`` (a test or a statement) is."""
+    key = ("ingredients", node_id)
+    if key in index.memo:
+        return index.memo[key]  # type: ignore[return-value]
+    scope = names(index)
+    reads = _read_values(focus, node_id, index)
+    out: list[str] = []
+    for name in reads:
+        out += [name, f"not {name}", f"{name} is None", f"{name} is not None"]
+    for text, free in _program_conditions(index):
+        if free & set(reads) and scope.can_read(node_id, free):
+            out.append(text)  # a condition on what the focus reads, from elsewhere in the file
+        if len(free) > 2:
+            continue
+        for old in (n for n in free if _renamable(n, node_id, index)):
+            for new in reads:
+                if new not in free and new != old:
+                    text2 = _renamed_code(text, old, new, index)
+                    if scope.can_read(node_id, free - {old} | {new}):
+                        out.append(text2)
+    out += _mirrors(focus, node_id, index) + _bounds(focus, index)
+    own = {code(index, focus)} if isinstance(focus, cst.BaseExpression) else set()
+    if isinstance(focus, cst.BooleanOperation):
+        own |= {code(index, focus.left), code(index, focus.right)}
+    result = [c for c in dict.fromkeys(out) if c not in own]
+    index.memo[key] = result
+    return result
+
+
+def _mirrors(focus: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[str]:
+    """``v > hi`` in the focus suggests ``v < lo`` for every other visible variable ``lo``."""
+    out = []
+    candidates = names(index).swappable(node_id, VALUE)
+    for sub in _comparisons(focus):
+        if len(sub.comparisons) != 1 or not isinstance(sub.left, cst.Name):
+            continue
+        op = type(sub.comparisons[0].operator).__name__
+        if op not in _MIRROR:
+            continue
+        other = sub.comparisons[0].comparator
+        for name in candidates:
+            if name != sub.left.value and not (isinstance(other, cst.Name) and other.value == name):
+                out.append(f"{sub.left.value} {_SYMBOL[_MIRROR[op]]} {name}")
+    return out
+
+
+def _comparisons(node: cst.CSTNode) -> list[cst.Comparison]:
+    found = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Comparison):
+            found.append(current)
+        if not isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.IndentedBlock)):
+            stack.extend(reversed(current.children))
+    return found
+
+
+def _bounds(focus: cst.CSTNode, index: ModuleIndex) -> list[str]:
+    """``items[i]`` in the focus suggests ``i < len(items)``."""
+    out = []
+    stack = [focus]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Subscript) and len(current.slice) == 1 and \
+                isinstance(current.slice[0].slice, cst.Index):
+            position = current.slice[0].slice.value
+            if isinstance(position, cst.Name) and isinstance(current.value, (cst.Name, cst.Attribute)):
+                out.append(f"{position.value} < len({code(index, current.value)})")
+        if not isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.IndentedBlock)):
+            stack.extend(current.children)
+    return out
+
+
+def _with_test(holder: cst.CSTNode, test: cst.BaseExpression) -> cst.CSTNode:
+    """``holder`` (if/while/comprehension if/assert) with a new test, spaced as the keyword needs."""
+    space = cst.SimpleWhitespace(" ")
+    if isinstance(holder, cst.While):
+        ws = holder.whitespace_after_while
+        return holder.with_changes(test=test, whitespace_after_while=ws if ws.value else space)
+    if isinstance(holder, cst.Assert):
+        ws = holder.whitespace_after_assert
+        return holder.with_changes(test=test, whitespace_after_assert=ws if ws.value else space)
+    ws = holder.whitespace_before_test  # type: ignore[attr-defined]
+    return holder.with_changes(test=test, whitespace_before_test=ws if ws.value else space)
+
+
+def _joined(clause: cst.BaseExpression, op: str, test: cst.BaseExpression, left: bool) -> cst.BooleanOperation:
+    operator = cst.And() if op == "and" else cst.Or()
+    shell = cst.BooleanOperation(left=cst.Name("_"), operator=operator, right=cst.Name("_"))
+    first, second = (clause, test) if left else (test, clause)
+    return shell.with_changes(left=fit_in(first, shell, shell.left), right=fit_in(second, shell, shell.right))
+
+
+class AddConditionClause(ChoiceOperator):
+    """``if c:`` -> ``if x is None or c:`` / ``if current and c:`` with an ingredient.
+
+    In: the test of an ``if``, ``while``, comprehension ``if`` or ``assert``
+    inside a function. Out: the test joined by ``and``/``or`` with an
+    ingredient (see the module docstring), on either side. Params:
+    ``{"clause": code, "op": "and" | "or", "side": "left" | "right"}``.
+    """
+
+    name = "add_condition_clause"
+    description = "add a clause to a condition"
+    node_types = _CONDITION_HOLDERS
+    examples = (
+        Example(
+            before="def restock(stock, minimum):\n    return [s for s, qty in stock.items() if qty < minimum]\n",
+            after="def restock(stock, minimum):\n"
+                  "    return [s for s, qty in stock.items() if qty is None or qty < minimum]\n",
+            params={"clause": "qty is None", "op": "or", "side": "left"},
+        ),
+        Example(
+            before="def wrap(words, width):\n    line = ''\n    for w in words:\n"
+                   "        if len(line) + len(w) > width:  # full\n            yield line\n",
+            after="def wrap(words, width):\n    line = ''\n    for w in words:\n"
+                  "        if line and len(line) + len(w) > width:  # full\n            yield line\n",
+            params={"clause": "line", "op": "and", "side": "left"},
+        ),
+    )
+
+    def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
+        """Cheap: a condition inside a function (the ingredients are drawn when proposed)."""
+        return in_function_body(node_id, index)
+
+    def _options(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[dict[str, Any]]:
+        if not in_function_body(node_id, index):
+            return []
+        test = node.test  # type: ignore[attr-defined]
+        test_id = index.ids[test]
+        return [{"clause": c, "op": op, "side": side}
+                for c in ingredients(test, test_id, index) for op in ("and", "or") for side in ("left", "right")]
+
+    def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
+                 params: Params, index: ModuleIndex) -> Rewritten:
+        clause = cst.parse_expression(params["clause"])
+        test = updated.test  # type: ignore[attr-defined]
+        return _with_test(updated, _joined(clause, params["op"], test, params["side"] == "left"))
+
+
+class DropConditionClause(ChoiceOperator):
+    """``a and b`` -> ``a`` (or ``b``): one operand of a boolean operation dropped.
+
+    In: an ``and``/``or`` inside a function. Out: the operand kept, in the
+    operation's place. Params: ``{"keep": "left" | "right"}``.
+    """
+
+    name = "drop_condition_clause"
+    description = "drop a clause from a condition"
+    node_types = (cst.BooleanOperation,)
+    examples = (
+        Example(before="def f(x, y):\n    if x > 0 and y:  # both\n        return 1\n",
+                after="def f(x, y):\n    if x > 0:  # both\n        return 1\n", params={"keep": "left"}),
+    )
+
+    def _options(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[dict[str, Any]]:
+        return [{"keep": "left"}, {"keep": "right"}] if in_function_body(node_id, index) else []
+
+    def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
+                 params: Params, index: ModuleIndex) -> Rewritten:
+        assert isinstance(updated, cst.BooleanOperation)
+        kept = updated.left if params["keep"] == "left" else updated.right
+        if updated.lpar:
+            return kept.with_changes(lpar=[*updated.lpar, *kept.lpar], rpar=[*kept.rpar, *updated.rpar])
+        return kept
+
+
+_DEFAULT_RETURNS = {NONE: ("None",), BOOL: ("False", "True"), STR: ('""',), LIST: ("[]",),
+                    "number": ("0", "-1")}
+
+
+def _return_choices(node_id: str, index: ModuleIndex) -> list[str]:
+    """What a guard may return: the function's own return values, constants the file
+    compares the function's result with, and defaults of the kind its returns have."""
+    node = index.nodes[node_id]
+    function = enclosing_function(index, node)
+    if function is None:
+        return []
+    returns = returns_of(function)
+    if not any(r.value is not None for r in returns):
+        return ["return"]
+    infer = kinds(index)
+    kind = join([NONE if r.value is None else infer.of(r.value) for r in returns])
+    values = [code(index, r.value) for r in returns if r.value is not None]
+    values += _sentinels(function.name.value, index)
+    for group, defaults in _DEFAULT_RETURNS.items():
+        if kind == UNKNOWN or kind == group or group == "number" and kind in NUMERIC or group == NONE:
+            values += defaults
+    scope = names(index)
+    return [f"return {v}" for v in dict.fromkeys(values)
+            if "\n" not in v and scope.can_read(node_id, free_names(cst.parse_expression(v)))]
+
+
+def _sentinels(function: str, index: ModuleIndex) -> list[str]:
+    """Constants the file compares a call of ``function`` with (``f(x) != -1``)."""
+    out = []
+    for node in index.ids:
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            sides = (node.left, node.comparisons[0].comparator)
+            for call, other in (sides, sides[::-1]):
+                if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == function \
+                        and kinds(index).of(other) != UNKNOWN and not free_names(other):
+                    out.append(code(index, other))
+    return out
+
+
+def is_docstring(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1 and isinstance(node.body[0], cst.Expr) \
+        and isinstance(node.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+
+
+def _guard_place(node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
+    return node_id in index.statements and _is_block_statement(node_id, index) and not is_docstring(node) \
+        and index.scope_of(node_id) != MODULE_SCOPE
+
+
+class InsertGuard(ChoiceOperator):
+    """Insert ``if <condition>: return <value>`` (or ``continue``/``break``) before a statement.
+
+    In: a statement of a function's block. Out: a guard before it, its
+    condition an ingredient (see the module docstring), its jump a
+    ``continue``/``break`` inside a loop or a ``return`` of a value the
+    function returns elsewhere, a constant callers compare its result with, or
+    a default of its return kind (``0``, ``""``, ``None``…). Params:
+    ``{"test": code, "then": code of the jump}``.
+    """
+
+    name = "insert_guard"
+    description = "insert a guard before a statement"
+    node_types = (cst.SimpleStatementLine, cst.If, cst.For, cst.While, cst.With, cst.Try)
+    examples = (
+        Example(
+            before="def average(text):\n    found = text.split()\n    # mean length\n"
+                   "    return sum(len(w) for w in found) / len(found)\n",
+            after="def average(text):\n    found = text.split()\n    if not found:\n        return 0\n"
+                  "    # mean length\n    return sum(len(w) for w in found) / len(found)\n",
+            site=1, params={"test": "not found", "then": "return 0"},
+        ),
+    )
+
+    def _options(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[dict[str, Any]]:
+        if not _guard_place(node, node_id, index):
+            return []
+        jumps = (["continue", "break"] if _in_loop(node_id, index) else []) + _return_choices(node_id, index)
+        focus = node.test if isinstance(node, (cst.If, cst.While)) else node.iter if isinstance(node, cst.For) \
+            else node
+        return [{"test": t, "then": j} for t in ingredients(focus, node_id, index) for j in jumps]
+
+    def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
+        """Cheap: any statement of a function's block (its options are drawn when proposed)."""
+        return _guard_place(node, node_id, index)
+
+    def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
+                 params: Params, index: ModuleIndex) -> Rewritten:
+        jump = cst.parse_statement(params["then"] + "\n")
+        guard = cst.If(test=cst.parse_expression(params["test"]), body=cst.IndentedBlock(body=[jump]))
+        return cst.FlattenSentinel([guard, updated])

@@ -1,0 +1,152 @@
+"""Repair by a statement copied from elsewhere with one variable renamed.
+
+``seen.add(item)`` in one function is the missing ``visited.add(item)`` of
+another; ``j += 1`` the missing ``i += 1``. The donor is a one-line statement of
+the file; one variable it reads or binds is renamed to a variable visible at the
+destination, and after the renaming every name it reads must be visible
+there. ``copy_statement`` covers the copy without renaming.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from mutations._base import ChoiceOperator, Example, Params, Rewritten
+from mutations._index import MODULE_SCOPE, ModuleIndex
+from mutations._names import VALUE, bound_names, free_names, names, renamed
+from mutations._render import code
+from mutations._tree import walk
+from mutations.guards import is_docstring
+from mutations.statements import _is_block_statement, fits
+
+_NOT_DONORS = (cst.Return, cst.Pass, cst.Break, cst.Continue, cst.Global, cst.Nonlocal, cst.Import, cst.ImportFrom,
+               cst.Raise)
+
+
+_JUMPS = (cst.Return, cst.Raise, cst.Break, cst.Continue)
+
+
+def _donor_pool(index: ModuleIndex) -> list[tuple[str, frozenset[str], frozenset[str]]]:
+    """(id, names read, names bound) of the one-line statements of functions that may be copied."""
+    found = index.memo.get("renamed_donors")
+    if found is None:
+        found = []
+        for node_id in index.statements:
+            node = index.nodes[node_id]
+            if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1 or is_docstring(node):
+                continue
+            if isinstance(node.body[0], _NOT_DONORS):
+                continue
+            found.append((node_id, free_names(node), bound_names(node)))
+        index.memo["renamed_donors"] = found
+    return found  # type: ignore[return-value]
+
+
+def _last_in_block(node_id: str, index: ModuleIndex) -> bool:
+    block = index.nodes.get(index.parent_of(node_id) or "")
+    return isinstance(block, cst.IndentedBlock) and block.body[-1] is index.nodes[node_id]
+
+
+class InsertRenamedStatement(ChoiceOperator):
+    """Copy a one-line statement from elsewhere, with one variable renamed, next to a statement.
+
+    In: a statement of a function's block. Out: before it (or after it, when it
+    ends its block) a copy of a one-line statement of the file in which one
+    variable is renamed to another visible at the destination; the copy must
+    read only visible names and compile there (no ``break`` outside a loop).
+    The new name is one the destination's block already uses.
+    Params: ``{"donor": id, "rename": "old:new", "where": "before" | "after"}``.
+    """
+
+    name = "insert_renamed_statement"
+    description = "insert a statement from elsewhere with a variable renamed"
+    node_types = (cst.SimpleStatementLine, cst.If, cst.For, cst.While, cst.With, cst.Try)
+    examples = (
+        Example(
+            before="def first_repeat(items):\n    seen = set()\n    for item in items:\n        if item in seen:\n"
+                   "            return item\n        seen.add(item)\n\n\ndef first_dup(items):\n    visited = set()\n"
+                   "    for item in items:\n        if item in visited:\n            return item\n    return None\n",
+            after="def first_repeat(items):\n    seen = set()\n    for item in items:\n        if item in seen:\n"
+                  "            return item\n        seen.add(item)\n\n\ndef first_dup(items):\n    visited = set()\n"
+                  "    for item in items:\n        if item in visited:\n            return item\n"
+                  "        visited.add(item)\n    return None\n",
+            site=7, params={"donor": "SimpleStatementLine@6:8-6:22", "rename": "seen:visited", "where": "after"},
+        ),
+    )
+
+    def _options(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[dict[str, Any]]:
+        if node_id not in index.statements or not _is_block_statement(node_id, index) or is_docstring(node):
+            return []
+        if index.scope_of(node_id) == MODULE_SCOPE:
+            return []
+        scope = names(index)
+        targets = [n for n in scope.swappable(node_id, VALUE) if n in _block_names(node_id, index)]
+        jumps = isinstance(node, cst.SimpleStatementLine) and isinstance(node.body[-1], _JUMPS)
+        wheres = ["before", "after"] if _last_in_block(node_id, index) and not jumps else ["before"]
+        neighbours = _neighbour_code(node_id, index)
+        out: list[dict[str, Any]] = []
+        for donor_id, reads, binds in _donor_pool(index):
+            if not fits(donor_id, node_id, index):
+                continue
+            for old in sorted(reads | binds):
+                if not _renamable(old, donor_id, index):
+                    continue
+                for new in targets:
+                    if new == old or new in reads | binds:
+                        continue
+                    if not scope.can_read(node_id, reads - {old} | ({new} if old in reads else set())):
+                        continue
+                    text = _renamed_text(donor_id, old, new, index)
+                    if text in neighbours:
+                        continue
+                    out += [{"donor": donor_id, "rename": f"{old}:{new}", "where": w} for w in wheres]
+        return out
+
+    def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
+        """Cheap: a statement of a function's block, with donors in the file (options are drawn
+        when proposed)."""
+        return node_id in index.statements and _is_block_statement(node_id, index) and not is_docstring(node) \
+            and index.scope_of(node_id) != MODULE_SCOPE and bool(_donor_pool(index))
+
+    def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
+                 params: Params, index: ModuleIndex) -> Rewritten:
+        old, new = params["rename"].split(":")
+        donor = renamed(index.nodes[params["donor"]], {old: new}).with_changes(leading_lines=())
+        if params["where"] == "after":
+            return cst.FlattenSentinel([updated, donor])
+        return cst.FlattenSentinel([donor, updated])
+
+
+def _block_names(node_id: str, index: ModuleIndex) -> set[str]:
+    """The names the destination's block works with: a renamed copy uses one of them."""
+    block_id = index.parent_of(node_id) or ""
+    key = ("block_names", block_id)
+    if key not in index.memo:
+        block = index.nodes.get(block_id)
+        index.memo[key] = {n.value for n in walk(block) if isinstance(n, cst.Name)} if block is not None else set()
+    return index.memo[key]  # type: ignore[return-value]
+
+
+def _renamable(name: str, donor_id: str, index: ModuleIndex) -> bool:
+    """A variable of the donor's own function (not a global, builtin or function)."""
+    scope = next(names(index).chain(index.nodes[donor_id]), None)
+    binding = names(index).bindings(scope).get(name) if scope is not None else None
+    return binding is not None and binding.kind == VALUE and binding.local
+
+
+def _renamed_text(donor_id: str, old: str, new: str, index: ModuleIndex) -> str:
+    key = ("renamed_statement", donor_id, old, new)
+    found = index.memo.get(key)
+    if found is None:
+        found = code(index, renamed(index.nodes[donor_id], {old: new}))
+        index.memo[key] = found
+    return found  # type: ignore[return-value]
+
+
+def _neighbour_code(node_id: str, index: ModuleIndex) -> set[str]:
+    """The code of the statements of the target's block (a copy of one of them adds nothing new)."""
+    block = index.nodes.get(index.parent_of(node_id) or "")
+    body = block.body if isinstance(block, cst.IndentedBlock) else []
+    return {code(index, s) for s in body}

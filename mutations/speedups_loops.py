@@ -1,0 +1,391 @@
+"""Speed-ups that move work out of a loop: an invariant call hoisted, a sort done once.
+
+Both rewrites change *when* something is computed, never *what*: each
+operator's docstring states the precondition under which no input can tell the
+difference (``_loops`` does the analysis; the allow-lists are in ``_kinds``).
+Introduced names come from the expression (``n_points``, ``lowered``,
+``smallest``), never from a counter.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import libcst as cst
+
+from mutations._base import ChoiceOperator, Example, Operator, Params, Rewritten
+from mutations._index import ModuleIndex
+from mutations._kinds import ITERATOR, STR, STR_METHODS, UNHASHABLE, kinds
+from mutations._loops import NESTED_SCOPES, impure_calls, runs_at_least_once, unguarded, written
+from mutations._names import VALUE, free_names, names
+from mutations._purity import pure_expression
+from mutations._render import bare
+from mutations._tree import dotted, enclosing_function, walk, walk_own
+
+# --- naming -------------------------------------------------------------------
+
+_FUNCTION_NAMES = {"min": "smallest", "max": "largest", "sum": "total", "abs": "magnitude", "round": "rounded",
+                   "sorted": "ordered", "str": "text", "int": "number", "float": "number", "tuple": "items"}
+_METHOD_NAMES = {"lower": "lowered", "upper": "uppercased", "casefold": "folded", "strip": "stripped",
+                 "lstrip": "stripped", "rstrip": "stripped", "title": "titled", "capitalize": "capitalized",
+                 "replace": "replaced", "split": "parts", "splitlines": "lines", "find": "position",
+                 "count": "count", "startswith": "starts", "endswith": "ends", "join": "joined"}
+
+
+def _root_word(node: cst.CSTNode) -> str:
+    """The last plain word of an expression: ``points`` for ``self.points[0]``."""
+    while isinstance(node, (cst.Subscript, cst.Call)):
+        node = node.value if isinstance(node, cst.Subscript) else node.func
+    if isinstance(node, cst.Attribute):
+        return node.attr.value.strip("_")
+    return node.value.strip("_") if isinstance(node, cst.Name) else "value"
+
+
+def describe_name(call: cst.Call) -> tuple[str, str]:
+    """A name for the value of ``call`` and a longer one for when the first is taken."""
+    func = call.func
+    argument = _root_word(call.args[0].value) if call.args else ""
+    if isinstance(func, cst.Attribute) and not isinstance(func.value, cst.Name) or \
+            isinstance(func, cst.Attribute) and func.attr.value in _METHOD_NAMES:
+        word = _METHOD_NAMES.get(func.attr.value, func.attr.value)
+        return word, f"{_root_word(func.value)}_{word}"
+    name = dotted(func).split(".")[-1] or "value"
+    if name == "len":
+        return f"n_{argument or 'items'}", f"n_{argument or 'items'}_total"
+    word = _FUNCTION_NAMES.get(name, f"{name}_{argument}" if argument else name)
+    return word, f"{word}_{argument}" if argument and not word.endswith(argument) else f"{word}_value"
+
+
+def fresh_name(candidates: tuple[str, str], function: cst.CSTNode | None, index: ModuleIndex) -> str:
+    """The first candidate no name in the function (or the module) already uses."""
+    scope = function if function is not None else index.module
+    taken = {n.value for n in walk(scope) if isinstance(n, cst.Name)} | _module_names(index)
+    for candidate in candidates:
+        if candidate.isidentifier() and candidate not in taken:
+            return candidate
+    base, number = candidates[-1], 2
+    while f"{base}_{number}" in taken:
+        number += 1
+    return f"{base}_{number}"
+
+
+def _module_names(index: ModuleIndex) -> set[str]:
+    return {n.value for s in index.module.body for n in walk(s) if isinstance(n, cst.Name)
+            and not isinstance(s, (cst.FunctionDef, cst.ClassDef))}
+
+
+# --- hoisting a call ----------------------------------------------------------
+
+_TOTAL_BUILTINS = frozenset({"len", "str", "repr", "abs", "round", "bool", "isinstance", "tuple", "frozenset", "hash",
+                             "ord", "chr", "sorted", "list", "set", "dict"})
+"""Builtins that raise at most a TypeError on a wrong type (never on a value of the right type)."""
+_SEPARATED = frozenset({"split", "rsplit", "partition", "rpartition"})
+_RAISING_METHODS = frozenset({"index", "rindex", "encode", "format", "removeprefix", "removesuffix"})
+
+
+def _total(call: cst.Call, index: ModuleIndex) -> bool:
+    """Can the call only fail on an argument of the wrong type? (``max([])`` fails on a value.)"""
+    for node in walk(call):
+        if not isinstance(node, cst.Call):
+            continue
+        func = node.func
+        if isinstance(func, cst.Name) and func.value in _TOTAL_BUILTINS and not _has_key(node):
+            continue
+        if isinstance(func, cst.Attribute) and func.attr.value in STR_METHODS and \
+                func.attr.value not in _RAISING_METHODS:
+            if func.attr.value not in _SEPARATED or all(_non_empty_literal(a.value) for a in node.args):
+                continue
+        if isinstance(func, cst.Attribute) and func.attr.value in ("join", "count", "replace") \
+                and kinds(index).of(func.value) == STR:
+            continue  # str.join/count/replace raise only on arguments that are not strings
+        return False
+    return True
+
+
+def _has_key(call: cst.Call) -> bool:
+    return any(a.keyword is not None for a in call.args)
+
+
+def _non_empty_literal(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.SimpleString) and len(node.evaluated_value) > 0  # type: ignore[arg-type]
+
+
+def _reads(expr: cst.CSTNode) -> bool:
+    """Only names, attributes, subscripts, constants, arithmetic and calls: no comprehension."""
+    return not any(isinstance(n, NESTED_SCOPES) for n in walk(expr))
+
+
+def _aliased(names_: set[str], function: cst.FunctionDef | None) -> bool:
+    """Is one of the names bound to, or from, another plain name (``alias = values``)?"""
+    if function is None:
+        return True
+    for node in walk_own(function.body):
+        if isinstance(node, cst.Assign) and isinstance(node.value, cst.Name):
+            targets = {t.target.value for t in node.targets if isinstance(t.target, cst.Name)}
+            if node.value.value in names_ or targets & names_:
+                return True
+    return False
+
+
+def hoistable_calls(loop_id: str, index: ModuleIndex) -> list[str]:
+    """Ids of the calls in the loop's body that ``HoistInvariantCall`` may hoist (see its docstring)."""
+    key = ("hoistable", loop_id)
+    if key in index.memo:
+        return index.memo[key]  # type: ignore[return-value]
+    found: list[str] = []
+    loop = index.nodes[loop_id]
+    function = enclosing_function(index, loop)
+    if isinstance(loop, cst.For) and loop.asynchronous is None and function is not None:
+        infer = kinds(index)
+        writes = written(loop, infer)
+        impure = impure_calls(loop.body, infer)
+        once = runs_at_least_once(loop_id, index)
+        module = names(index).bindings(names(index).scope(index.module))  # type: ignore[arg-type]
+        globals_ = {n for n, b in module.items() if b.kind == VALUE}
+        local = set(names(index).visible(loop_id)) - set(module)
+        for node in walk_own(loop.body, into_comprehensions=False):
+            if not isinstance(node, cst.Call) or not _reads(node) or not pure_expression(node, infer):
+                continue
+            call_id = index.ids[node]
+            if isinstance(index.nodes.get(index.parent_of(call_id) or ""), (cst.Expr, cst.Await)):
+                continue
+            reads = set(free_names(node))
+            if reads & writes or infer.of(node) in UNHASHABLE | {ITERATOR}:
+                continue
+            if (reads & globals_ and impure) or _aliased(reads & local, function):
+                continue
+            if not unguarded(call_id, loop_id, index) or not (once or _total(node, index)):
+                continue
+            found.append(call_id)
+    index.memo[key] = found
+    return found
+
+
+class _ReplaceCall(cst.CSTTransformer):
+    """Replace every call equal to ``target`` by ``name``, outside nested scopes."""
+
+    def __init__(self, target: cst.Call, name: str) -> None:
+        super().__init__()
+        self.target, self.name, self.count = target, name, 0
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if not original_node.deep_equals(self.target):
+            return updated_node
+        self.count += 1
+        return cst.Name(self.name, lpar=original_node.lpar, rpar=original_node.rpar)
+
+
+class HoistInvariantCall(Operator):
+    """Compute a loop-invariant call once, before the loop, in a variable named after it.
+
+    Precondition (all checked; otherwise the call is not offered):
+
+    - the call and every call inside it are pure (``_kinds``: allow-listed
+      builtins, ``str`` methods by name, read-only methods on receivers of a
+      known kind, some ``math``/``bisect`` functions; never ``heapq.heappop``,
+      ``random.randrange``, ``queue.get``), and its value is not a new list,
+      dict, set or iterator (hoisting would share one object between iterations);
+    - the loop writes none of the names it reads: no assignment, no mutating
+      method, no passing them to a call off the allow-list; a module-level name
+      counts as written if the loop makes any call off the allow-list; no local
+      is an alias of another (``alias = values``);
+    - it is not guarded: it runs on every iteration, before anything that could
+      skip it (an ``if`` branch, ``continue``, the right of ``and``, a ``try``…);
+    - the hoisted call also runs when the loop runs zero times. So either the
+      loop provably runs (an ``if not xs: return`` before ``for x in xs``), or
+      the call cannot fail on values of the right type (``len``, ``str``
+      methods without a separator argument…), or the loop would raise the same
+      error on its first iteration anyway. Arguments are taken to be
+      collections, not one-shot iterators (an iterator consumed by the call and
+      by the loop breaks the original code already).
+
+    Every equal call in the loop is replaced. Params: ``{"call": id of the call}``.
+    """
+
+    name = "hoist_invariant_call"
+    description = "hoist a loop-invariant call out of a loop"
+    node_types = (cst.For,)
+    examples = (
+        Example(
+            before="def f(data):\n    out = []\n    # scale\n    for x in data:\n"
+                   "        out.append(x / len(data))  # share\n    return out\n",
+            after="def f(data):\n    out = []\n    # scale\n    n_data = len(data)\n    for x in data:\n"
+                  "        out.append(x / n_data)  # share\n    return out\n",
+            params={"call": "Call@5:23-5:32"},
+        ),
+        Example(
+            before="def matching(names, typed):\n    found = []\n    for name in names:\n"
+                   "        if name.lower().startswith(typed.strip().lower()):\n            found.append(name)\n"
+                   "    return found\n",
+            after="def matching(names, typed):\n    found = []\n    lowered = typed.strip().lower()\n"
+                  "    for name in names:\n        if name.lower().startswith(lowered):\n"
+                  "            found.append(name)\n    return found\n",
+            params={"call": "Call@4:35-4:56"},
+        ),
+        Example(
+            before="def scale(values):\n    if not values:\n        return []\n    out = []\n"
+                   "    for v in values:\n        out.append(v - min(values))\n    return out\n",
+            after="def scale(values):\n    if not values:\n        return []\n    out = []\n"
+                  "    smallest = min(values)\n    for v in values:\n        out.append(v - smallest)\n"
+                  "    return out\n",
+            params={"call": "Call@6:23-6:34"},
+        ),
+    )
+
+    def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
+        return bool(hoistable_calls(node_id, index))
+
+    def propose(self, node_id: str, index: ModuleIndex, rng: random.Random) -> dict[str, Any] | None:
+        calls = hoistable_calls(node_id, index)
+        return {"call": rng.choice(calls)} if calls else None
+
+    def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
+                 params: Params, index: ModuleIndex) -> Rewritten:
+        assert isinstance(updated, cst.For)
+        call_id = params["call"]
+        if call_id not in hoistable_calls(node_id, index):
+            return None
+        call = index.nodes[call_id]
+        assert isinstance(call, cst.Call)
+        name = fresh_name(describe_name(call), enclosing_function(index, original), index)
+        replacer = _ReplaceCall(call, name)
+        body = updated.body.visit(replacer)
+        if not replacer.count:
+            return None
+        assign = cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))],
+                                                          value=bare(call))],
+                                         leading_lines=updated.leading_lines)
+        return cst.FlattenSentinel([assign, updated.with_changes(body=body, leading_lines=[])])
+
+
+# --- sorting once -------------------------------------------------------------
+
+
+def _sort_statement(loop: cst.For, loop_id: str, index: ModuleIndex) -> cst.SimpleStatementLine | None:
+    """The loop's ``x.sort()`` line that ``SortOnce`` may move (see its docstring)."""
+    infer = kinds(index)
+    function = enclosing_function(index, loop)
+    block = loop.body
+    if function is None or loop.asynchronous is not None or not isinstance(block, cst.IndentedBlock):
+        return None
+    for line in block.body:
+        if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1
+                and isinstance(line.body[0], cst.Expr) and isinstance(line.body[0].value, cst.Call)):
+            continue
+        call = line.body[0].value
+        if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "sort"
+                and isinstance(call.func.value, cst.Name)):
+            continue
+        target = call.func.value.value
+        if not all(a.keyword is not None and (a.keyword.value == "reverse" and isinstance(a.value, cst.Name)
+                                              or a.keyword.value == "key" and pure_expression(a.value, infer))
+                   for a in call.args):
+            continue
+        if not unguarded(index.ids[call], loop_id, index) or _aliased({target}, function):
+            continue
+        values = infer.bound_in(function, target)
+        if not values or any(isinstance(v, str) or infer.of(v) != "list" for v in values):
+            continue
+        others = [s for s in block.body if s is not line]
+        if target in written(loop.with_changes(body=block.with_changes(body=others)), infer):
+            continue
+        if _read_after(target, loop, function) and not runs_at_least_once(loop_id, index):
+            continue
+        return line
+    return None
+
+
+def _read_after(name: str, loop: cst.For, function: cst.FunctionDef) -> bool:
+    """Is ``name`` mentioned outside the loop after it starts (or anywhere else in a loop around it)?"""
+    seen = False
+    for node in walk(function.body):
+        if node is loop:
+            seen = True
+            continue
+        if seen and isinstance(node, cst.Name) and node.value == name and not any(node is n for n in walk(loop)):
+            return True
+    return False
+
+
+def _binding_line(name: str, loop_id: str, index: ModuleIndex) -> str:
+    """The id of the line ``name = ...`` in the loop's block when nothing between it and the
+    loop mentions ``name`` (the sort goes right after it), else ``""`` (just before the loop)."""
+    block = index.nodes.get(index.parent_of(loop_id) or "")
+    if not isinstance(block, cst.IndentedBlock):
+        return ""
+    position = next(i for i, s in enumerate(block.body) if s is index.nodes[loop_id])
+    for statement in reversed(block.body[:position]):
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
+                and isinstance(statement.body[0], cst.Assign) and len(statement.body[0].targets) == 1 \
+                and isinstance(statement.body[0].targets[0].target, cst.Name) \
+                and statement.body[0].targets[0].target.value == name:
+            return index.ids[statement]
+        if any(isinstance(n, cst.Name) and n.value == name for n in walk(statement)):
+            return ""
+    return ""
+
+
+class SortOnce(ChoiceOperator):
+    """Sort once, where the list is made, instead of on every iteration of a loop.
+
+    Precondition: the loop's ``xs.sort()`` is unguarded (it runs on every
+    iteration, before anything that could skip it); ``xs`` is a local bound
+    only to new lists (``list(...)``, a display or comprehension); nothing else
+    in the loop writes or mutates ``xs`` or could through a call, so from the
+    second iteration on the sort finds it sorted and changes nothing (sorting
+    is stable); ``key`` is pure. When the loop may run zero times, ``xs`` must
+    not be read after it (it would now be sorted). A sort of incomparable
+    elements raises before a loop that would not have run: a ``TypeError`` on
+    values the sort would reject on its first iteration. The sort goes right
+    after ``xs = ...`` when nothing in between uses ``xs``, else just before
+    the loop. Params: ``{"after": id of the xs = ... line, or ""}``.
+    """
+
+    name = "sort_once"
+    description = "sort once before the loop instead of on every iteration"
+    node_types = (cst.For,)
+    examples = (
+        Example(
+            before="def ranks(scores, queries):\n    ordered = list(scores)\n    out = []\n    for q in queries:\n"
+                   "        ordered.sort()\n        out.append(bisect.bisect_left(ordered, q))\n    return out\n",
+            after="def ranks(scores, queries):\n    ordered = list(scores)\n    ordered.sort()\n    out = []\n"
+                  "    for q in queries:\n        out.append(bisect.bisect_left(ordered, q))\n    return out\n",
+            params={"after": "SimpleStatementLine@2:4-2:26"},
+        ),
+    )
+
+    def _options(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[dict[str, Any]]:
+        line = _sort_statement(node, node_id, index)  # type: ignore[arg-type]
+        if line is None:
+            return []
+        name = line.body[0].value.func.value.value  # type: ignore[attr-defined]
+        return [{"after": _binding_line(name, node_id, index)}]
+
+    def touched(self, node_id: str, params: Params) -> tuple[str, ...]:
+        after = params.get("after")
+        return (node_id, after) if isinstance(after, str) and after else (node_id,)
+
+    def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
+                 params: Params, index: ModuleIndex) -> Rewritten:
+        loop = index.nodes[node_id]
+        assert isinstance(loop, cst.For)
+        line = _sort_statement(loop, node_id, index)
+        if line is None:
+            return None
+        if visiting != node_id:
+            return cst.FlattenSentinel([updated, line.with_changes(leading_lines=[])])
+        assert isinstance(updated, cst.For)
+        block = updated.body
+        assert isinstance(block, cst.IndentedBlock)
+        kept = [s for s in block.body if not s.deep_equals(line)]
+        if len(kept) != len(block.body) - 1 or not kept:
+            return None
+        moved = updated.with_changes(body=block.with_changes(body=kept))
+        if params["after"]:
+            return moved
+        before = line.with_changes(leading_lines=updated.leading_lines)
+        return cst.FlattenSentinel([before, moved.with_changes(leading_lines=[])])

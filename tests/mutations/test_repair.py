@@ -1,0 +1,85 @@
+"""What the repair operators offer: names in scope and of the right kind, ingredients from the program."""
+
+from __future__ import annotations
+
+from mutations import ModuleIndex, get_operator
+
+
+def _index(source: str) -> ModuleIndex:
+    return ModuleIndex.build("m.py", source)
+
+
+def _offers(name: str, source: str, code: str, key: str) -> list[object]:
+    """The ``key`` parameter of every option ``name`` offers at the first site whose code is ``code``."""
+    index = _index(source)
+    op = get_operator(name)
+    site = next(s for s in op.sites(index)
+                if index.module.code_for_node(index.nodes[s]).strip().split("\n")[0] == code.split("\n")[0])
+    return [o[key] for o in op.options(site, index)]  # type: ignore[attr-defined]
+
+
+def test_a_name_becomes_a_visible_variable_of_the_same_kind() -> None:
+    source = (
+        "LIMIT = 3\n\n\ndef helper(v):\n    return v\n\n\nclass K:\n    SIZE = 2\n\n"
+        "    def m(self, a):\n        b = a\n        return z(a)\n\n\n"
+        "def f(x, y):\n    total = x\n    use(y)\n    later = 1\n    return later\n\n\n"
+        "def g():\n    return helper(1)\n"
+    )
+    assert _offers("replace_name", source, "y", "name") == ["LIMIT", "total", "x"]  # not `later`, not `helper`
+    assert "SIZE" not in _offers("replace_name", source, "a", "name")  # a class body is not visible in methods
+    assert _offers("replace_name", source, "helper", "name") == ["f", "g"]  # functions for a function
+
+
+def test_a_builtin_becomes_its_likely_twin() -> None:
+    assert _offers("replace_name", "def f(xs):\n    return min(xs)\n", "min", "name") == ["max"]
+
+
+def test_a_constant_becomes_a_variable_that_may_hold_its_kind() -> None:
+    source = "def wrap(text, width=80, seps=None):\n    words = text.split()\n    return len(words) <= 80\n"
+    assert _offers("constant_to_name", source, "80", "name") == ["seps", "text", "width"]  # not the list `words`
+
+
+def test_a_clause_comes_from_the_program_or_the_names_the_test_reads() -> None:
+    dates = (
+        "def check(year, month, day):\n    if year < 1 or month > 12:\n        raise ValueError(year)\n"
+        "    if day > last(year, month):\n        raise ValueError(day)\n"
+    )
+    clauses = _offers("add_condition_clause", dates, "if day > last(year, month):", "clause")
+    assert {"day < 1", "year < 1", "day is None", "not day"} <= set(clauses)
+    bounds = "def bin_of(value, lo, hi, items, i):\n    if value > hi:\n        return items[i]\n" \
+             "    if items[i] == value:\n        return i\n"
+    assert "i < len(items)" in _offers("add_condition_clause", bounds, "if items[i] == value:", "clause")
+    assert "value < lo" in _offers("add_condition_clause", bounds, "if value > hi:", "clause")
+
+
+def test_a_guard_returns_what_the_function_and_its_callers_know() -> None:
+    source = (
+        "def steps(jumps, i):\n    seen = set()\n    n = 0\n    while i < len(jumps):\n        seen.add(i)\n"
+        "        i += jumps[i]\n        n += 1\n    return n\n\n\n"
+        "def exits(jumps):\n    return [s for s in range(len(jumps)) if steps(jumps, s) != -1]\n"
+    )
+    thens = set(_offers("insert_guard", source, "seen.add(i)", "then"))
+    assert {"return -1", "return 0", "return n", "continue", "break"} <= thens
+    assert 'return ""' not in thens  # steps returns numbers
+    outside = set(_offers("insert_guard", source, "n = 0", "then"))
+    assert "continue" not in outside and "break" not in outside
+
+
+def test_off_by_one_on_integer_places_never_on_literals_or_strings() -> None:
+    source = (
+        "def f(xs, lo, hi):\n    mid = (lo + hi) // 2\n    name = 'a' + str(mid)\n    first = xs[mid]\n"
+        "    return xs[1], list(range(2, hi)), name, first\n"
+    )
+    index = _index(source)
+    sites = [index.module.code_for_node(index.nodes[s]) for s in get_operator("off_by_one").sites(index)]
+    assert sites == ["(lo + hi) // 2", "mid", "hi"]
+
+
+def test_a_copied_statement_is_renamed_to_a_name_its_new_block_uses() -> None:
+    source = (
+        "def a(items):\n    seen = set()\n    for item in items:\n        seen.add(item)\n\n\n"
+        "def b(items, other):\n    visited = set()\n    for item in items:\n        if item in visited:\n"
+        "            return item\n    return other\n"
+    )
+    renames = _offers("insert_renamed_statement", source, "if item in visited:", "rename")
+    assert "seen:visited" in renames and "seen:other" not in renames  # `other` is not used in that block
