@@ -121,6 +121,6 @@ def _check_speedup_baseline(case: Case, judge: Judge, scratch: Scratch, problems
     twin = copy_project(case, scratch.folder(f"{case.id}-twin"))
     speed = timing.compare_speed(judge.original, twin, case.speedup.benchmark, scratch.folder(f"{case.id}-self"))
     facts.append(f"original vs itself: {speed.describe()}")
-    if speed.error or speed.ratio >= case.speedup.min_ratio:
+    if speed.error or speed.faster_than(case.speedup.min_ratio):
         problems.append(f"the unchanged program against itself reaches {speed.ratio:.2f} (min_ratio "
                         f"{case.speedup.min_ratio:g})" if not speed.error else f"timing the original: {speed.error}")

@@ -4,8 +4,10 @@ Repair: *solved* when the variant passes the case's tests in a fresh pytest run
 and behaves like the known fix on the oracle's random inputs; *overfit* when it
 passes the tests but behaves differently. Speed-up: *solved* when the tests
 pass, the oracle finds no difference from the original program and the
-interleaved CPU ratio original/variant reaches ``min_ratio``; *overfit* when the
-tests pass but behaviour changed. Everything else is *unsolved*.
+interleaved CPU ratio original/variant reaches ``min_ratio`` and is significant
+(``timing.SIGNIFICANCE``), and the engine itself presents it as an improvement
+(``summary.json``'s ``improved``, where the engine writes one); *overfit* when
+the tests pass but behaviour changed. Everything else is *unsolved*.
 
 A run is judged by its best variant (``best.diff``; when the engine was killed
 before writing it, the best passing evaluation of ``evaluations.jsonl``). The
@@ -135,7 +137,7 @@ class Judge:
         if self.case.speedup is None:
             return Verdict(SOLVED, "passes the tests; behaves like the known fix")
         speed = timing.compare_speed(self.original, project, self.case.speedup.benchmark, work)
-        if speed.ratio >= self.case.speedup.min_ratio:
+        if speed.faster_than(self.case.speedup.min_ratio):
             return Verdict(SOLVED, f"same behaviour; {speed.describe()}", speed.ratio)
         return Verdict(UNSOLVED, f"same behaviour, not fast enough: {speed.describe()}", speed.ratio)
 
@@ -171,6 +173,10 @@ class Judge:
         """(verdict, the best's target sources, its edits in words) for ``run``."""
         if run.best is not None and run.best_diff is not None:
             verdict, sources, edits = self._judge_best_json(run)
+            unclaimed = self.case.speedup is not None and (run.summary or {}).get("improved") is False
+            if verdict.outcome == SOLVED and unclaimed:  # the user is told "no improvement": nothing to merge
+                verdict = Verdict(UNSOLVED, f"the engine reports no improvement; its best: {verdict.detail}",
+                                  verdict.ratio)
             if run.timed_out:  # the engine wrote its best so far on SIGTERM
                 verdict = Verdict(verdict.outcome, f"stopped at the wall limit ({run.wall_seconds:.0f} s), "
                                                    f"best so far: {verdict.detail}", verdict.ratio)
