@@ -101,8 +101,37 @@ def evaluation_context(config: Config, snapshot: Snapshot, scratch: Path) -> Eva
     )
 
 
-def evaluate_baseline(config: Config, evaluator: Evaluator) -> Observation:
+HANG_SHARE = 4
+"""A repair whose baseline hangs runs each test for ``tests.timeout / HANG_SHARE`` seconds (at least 1), and the
+whole test run for ``tests.timeout * HANG_SHARE``: up to ``HANG_SHARE ** 2`` tests may hang."""
+
+
+PER_TEST_FACTOR = 10
+"""Once the hanging baseline ran, a variant's test may take this many times the slowest passing test..."""
+PER_TEST_FLOOR = 1.0
+"""...and at least this many seconds."""
+
+
+def with_test_deadline(ctx: EvaluationContext, timeout: float, test_seconds: float | None = None
+                       ) -> EvaluationContext:
+    """``ctx`` with a deadline per test (``test_seconds``; default ``timeout / HANG_SHARE``, at least 1 s) and
+    room for the tests that reach it; the fast path off (the live session has no per-test deadline). For a
+    repair whose baseline hangs."""
+    whole = timeout * HANG_SHARE
+    return replace(ctx, test_seconds=test_seconds or max(PER_TEST_FLOOR, timeout / HANG_SHARE), fast_path=False,
+                   limits=replace(ctx.limits, wall_seconds=whole, cpu_seconds=whole))
+
+
+def evaluate_baseline(config: Config, evaluator: Evaluator, out: TextIO | None = None) -> Observation:
+    """The baseline's observation, or ``EvolveError`` with one line saying why the run cannot start.
+
+    In repair mode a test that hangs is the fault to repair, not a reason to stop: when the whole
+    baseline run times out, it runs again with a deadline per test (``per_test_deadline``), and
+    the test that hangs fails like any other. Sets ``evaluator.ctx.test_seconds`` then.
+    """
     baseline = evaluator.run_baseline()
+    if baseline.status == Status.TIMED_OUT and config.mode == "repair":
+        baseline = per_test_deadline(config, evaluator, baseline, out)
     args = " ".join(evaluator.ctx.test_args)
     if baseline.status == Status.TIMED_OUT:
         raise EvolveError(_timed_out(config, evaluator, baseline))
@@ -124,6 +153,31 @@ def evaluate_baseline(config: Config, evaluator: Evaluator) -> Observation:
     if config.mode == "repair" and not failing:
         raise EvolveError("every test passes at baseline, so there is nothing to repair; "
                           "use: python -m evolve run")
+    return baseline
+
+
+def per_test_deadline(config: Config, evaluator: Evaluator, timed_out: Observation,
+                      out: TextIO | None = None) -> Observation:
+    """The repair baseline again under ``with_test_deadline``: a test that hangs fails like any other.
+
+    Variants then run under the same deadline on the slow path, so one that still hangs fails that
+    test instead of timing out as a whole. Returns the new observation, or ``timed_out`` (and the
+    context as it was) when even this does not finish.
+    """
+    plain = evaluator.ctx
+    evaluator.ctx = with_test_deadline(plain, config.tests.timeout)
+    baseline = evaluator.run_baseline()
+    if baseline.status == Status.TIMED_OUT:
+        evaluator.ctx = plain
+        return timed_out
+    passing = [baseline.test_durations.get(t, 0.0) for t, o in baseline.tests.items() if o == "passed"]
+    tighter = max(PER_TEST_FLOOR, PER_TEST_FACTOR * max(passing, default=PER_TEST_FLOOR))
+    if evaluator.ctx.test_seconds is not None and tighter < evaluator.ctx.test_seconds:
+        evaluator.ctx = replace(evaluator.ctx, test_seconds=tighter)  # what the tests that end take, with room
+    if out is not None:
+        print(f"evolve: the baseline's tests did not finish within tests.timeout = {config.tests.timeout:g} s; "
+              f"each test now gets {evaluator.ctx.test_seconds:g} s, so a test that hangs fails and can be "
+              "repaired (variants take the slow path)", file=out)
     return baseline
 
 

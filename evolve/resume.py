@@ -22,7 +22,7 @@ from evolve.config import Config, config_from_dict
 from evolve.errors import EvolveError, sigterm_unwinds
 from evolve.evaluation.evaluator import Evaluator, adaptive_deadline
 from evolve.conclusion import RunOutcome, conclude
-from evolve.preparation import evaluation_context, index_targets, sandbox_level
+from evolve.preparation import evaluation_context, index_targets, sandbox_level, with_test_deadline
 from evolve.run import _search
 from evolve.scratch import new_scratch, release
 from evolve.records.store import RunStore
@@ -68,6 +68,8 @@ def _resume(run_id: str, run_dir: Path | None, out: TextIO, progress: bool) -> R
         snapshot = take_snapshot(config.target.root, scratch / "snapshot", commit=target.get("base_commit"))
         indexes = index_targets(config, snapshot)
         ctx = evaluation_context(config, snapshot, scratch)
+        if target.get("test_seconds"):  # the repair's baseline hung: the same deadline per test, slow path
+            ctx = with_test_deadline(ctx, config.tests.timeout, float(target["test_seconds"]))
         ctx = replace(ctx, expected_tests=tuple(sorted(checkpoint.baseline.tests)),
                       test_deadline=adaptive_deadline(checkpoint.baseline, ctx.limits))
         evaluator = Evaluator(ctx, indexes, config.principles, backend)

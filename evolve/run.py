@@ -60,7 +60,7 @@ def _run_experiment(config: Config, out: TextIO, progress: bool) -> RunOutcome:
         evaluator = Evaluator(evaluation_context(config, snapshot, scratch), indexes, config.principles, backend)
         print(f"evolve: baseline of {config.experiment} ({len(config.target.files)} file(s), "
               f"{config.workers} worker(s), sandbox: {evaluator.ctx.isolation})", file=out)
-        baseline = evaluate_baseline(config, evaluator)
+        baseline = evaluate_baseline(config, evaluator, out)
         if baseline.cpu_times:
             print(f"evolve: timing noise at baseline ±{100 * timing_noise(baseline):.1f} % "
                   f"({len(baseline.cpu_times)} interleaved A/A rounds); smaller speed-ups are not claimed", file=out)
@@ -69,7 +69,7 @@ def _run_experiment(config: Config, out: TextIO, progress: bool) -> RunOutcome:
         store = RunStore.create(_run_dir(config), config.experiment)
         store.write_config(config.to_yaml_dict())
         store.write_json("target.json", {"root": str(config.target.root), "base_commit": snapshot.base_commit,
-                                         "dirty": snapshot.dirty})
+                                         "dirty": snapshot.dirty, "test_seconds": evaluator.ctx.test_seconds})
         with HistoryWriter.begin(store.path, config) as history:
             outcome = _search(config, evaluator, indexes, baseline, store, out, progress, history)
         return conclude(config, snapshot, indexes, outcome, store, scratch, out)
@@ -167,7 +167,8 @@ def _attention(config: Config, evaluator: Evaluator, indexes: dict[str, ModuleIn
         senses = Senses.from_json(json.loads(recorded.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError):
         senses = measure_senses(evaluator.ctx, profile=use_profile,
-                                test_seconds=test_seconds_for(baseline.test_durations, evaluator.ctx.limits))
+                                test_seconds=evaluator.ctx.test_seconds  # a repair whose baseline hangs
+                                or test_seconds_for(baseline.test_durations, evaluator.ctx.limits))
         recorded = None
     attention = Attention(indexes, senses, config.mode, config.target.untested, use_profile)
     if recorded is None:

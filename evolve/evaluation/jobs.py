@@ -56,6 +56,9 @@ class EvaluationContext:
     """Fast path only: stop at a variant's first failing test (the tests it did not reach count as failed)."""
     test_deadline: float | None = None
     """Wall and CPU seconds a variant's test run may take (``adaptive_deadline``); None: ``limits`` alone."""
+    test_seconds: float | None = None
+    """Wall seconds one test's call may take before it fails (``TestDeadline``); None: no per-test deadline.
+    Set only when a repair's baseline hangs (``preparation.evaluate_baseline``); the fast path is then off."""
 
     @property
     def test_limits(self) -> Limits:
@@ -164,6 +167,8 @@ def _run_tests(ctx: EvaluationContext, workspace: Path, project: Path) -> Observ
         argv += [arg for file in ctx.files for arg in ("--cover", file)]
     else:
         argv.append("--no-cover")
+    if ctx.test_seconds:
+        argv += ["--test-seconds", f"{ctx.test_seconds:g}"]
     argv += ["--", *pytest_args(ctx)]
     if ctx.fresh_process:
         completed = run_sandboxed([sys.executable, str(RUNNER), "--result-fd", str(RESULT_FD), *argv], cwd=project,

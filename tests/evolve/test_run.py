@@ -104,3 +104,43 @@ def test_repair_mode_fixes_a_failing_test(make_project, write_config):
     assert outcome.improved, out.getvalue()
     assert outcome.best.tier == 6  # every test passes
     assert "+        if value in LIMITS:" in outcome.diff or "+        if not (value not in LIMITS):" in outcome.diff
+
+
+HANGS = '''\
+"""Steps of two."""
+
+
+def steps(n):
+    """The first even number at or above n, counting up from 0 in steps of two."""
+    i = 0
+    while i != n:
+        i += 2
+    return i
+'''
+HANGS_TESTS = '''\
+from calc.core import steps
+
+
+def test_even():
+    assert steps(4) == 4
+
+
+def test_odd():
+    assert steps(5) == 6  # loops forever at baseline: i jumps over 5
+'''
+
+
+@pytest.mark.slow
+def test_a_repair_whose_baseline_hangs_gets_a_deadline_per_test_and_is_repaired(make_project, write_config):
+    root = make_project(core=HANGS, tests=HANGS_TESTS)
+    (root / "calc" / "bench.py").unlink()  # it imports a function this project does not have
+    path = write_config(root, mode="repair", benchmark=None, tests={"paths": ["tests"], "timeout": 4},
+                        search={"population": 6, "generations": 4, "seed": 1,
+                                "operators": ["replace_comparison_operator"]})
+    out = io.StringIO()
+    outcome = run_experiment(load_config(path), out=out, progress=False)
+    said = out.getvalue()
+    assert "each test now gets" in said and "a test that hangs fails" in said, said
+    assert json.loads((outcome.path / "target.json").read_text())["test_seconds"] >= 1.0
+    assert outcome.improved and outcome.best.tier == 6, said  # every test passes
+    assert "+    while i < n:" in outcome.diff or "+    while i <= n - 1:" in outcome.diff, outcome.diff

@@ -24,16 +24,9 @@ Record: ``{"outcomes": {nodeid: outcome}, "lines": {context: {file: [line]}},
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from types import ModuleType
 from typing import Any
-
-
-class TestTimeout(Exception):
-    """A test's call phase ran past ``--test-seconds`` (raised in the test by the interval timer)."""
-
-    __test__ = False
 
 
 class Contexts:
@@ -42,8 +35,8 @@ class Contexts:
     ``plugin()`` wraps it in the pytest hookwrappers that call it.
     """
 
-    def __init__(self, cov: Any, test_seconds: float | None) -> None:
-        self.cov, self.test_seconds = cov, test_seconds
+    def __init__(self, cov: Any) -> None:
+        self.cov = cov
         self.hook = sys.gettrace()
         self.partial: list[str] = []
         self.restarts = 0
@@ -82,24 +75,6 @@ class Contexts:
                     yield
                 finally:
                     sensing.after(item.nodeid)
-
-            @pytest.hookimpl(hookwrapper=True, tryfirst=True)
-            def pytest_runtest_call(self, item: Any) -> Any:
-                seconds = sensing.test_seconds
-                if not seconds:
-                    yield
-                    return
-
-                def expire(signum: int, frame: Any) -> None:
-                    raise TestTimeout(f"the test ran past {seconds:g} s while evolve measured coverage")
-
-                previous = signal.signal(signal.SIGALRM, expire)
-                signal.setitimer(signal.ITIMER_REAL, seconds)
-                try:
-                    yield
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-                    signal.signal(signal.SIGALRM, previous)
 
         return Plugin()
 
@@ -148,11 +123,14 @@ def sense_tests(args: argparse.Namespace, runner: ModuleType) -> dict[str, Any]:
     import pytest
 
     collector, guard = runner.Collector(), runner.session_guard()
-    sensing = Contexts(cov, args.test_seconds)
+    sensing = Contexts(cov)
     error: str | None = None
     try:
         exit_code = int(pytest.main(args.pytest_args + ["-q", "-p", "no:cacheprovider"],
-                                    plugins=[collector, guard, sensing.plugin()]))
+                                    plugins=[collector, guard, sensing.plugin(),
+                                             *([runner.deadline_plugin(args.test_seconds,
+                                                                       " while evolve measured coverage")]
+                                               if args.test_seconds else [])]))
     except Exception as exc:  # pytest lets some start-up errors out
         exit_code, error = runner.USAGE_ERROR, runner.first_line(f"{type(exc).__name__}: {exc}")
     finally:

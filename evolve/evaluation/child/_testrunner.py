@@ -3,7 +3,8 @@
 This is a script, not a module of the engine: it runs by path inside a
 variant's workspace, in a sandboxed process, as
 
-    python /abs/path/_testrunner.py (--result-fd N | --out result.json) [--cover FILE ...] [--no-cover] -- <pytest args>
+    python /abs/path/_testrunner.py (--result-fd N | --out result.json) [--cover FILE ...] [--no-cover]
+        [--test-seconds S] -- <pytest args>
 
 so it imports only the standard library, pytest and coverage, never ``evolve``.
 It writes ``{"exit_code", "collected", "tests", "durations", "coverage",
@@ -47,11 +48,44 @@ if sys.path and os.path.realpath(sys.path[0]) == os.path.dirname(os.path.realpat
 import argparse  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
+import signal  # noqa: E402
 from typing import Any  # noqa: E402
 
 OUTCOME_ORDER = ("passed", "skipped", "failed", "error")
 MAX_FAILURES, MAX_LINE = 20, 300
 USAGE_ERROR = 4
+
+
+class TestDeadline(Exception):
+    """A test's call phase ran past its per-test deadline (raised inside the test by the interval timer)."""
+
+    __test__ = False
+
+
+def deadline_plugin(seconds: float, why: str = "") -> Any:
+    """A pytest plugin that fails a test whose call phase runs past ``seconds`` of wall time.
+
+    ``TestDeadline`` is raised inside the test (``SIGALRM`` from ``ITIMER_REAL``),
+    so a test that loops forever fails like any other and the next test runs,
+    as pytest-timeout's signal method does. ``why`` ends the failure's message.
+    """
+    import pytest
+
+    class Deadline:
+        @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+        def pytest_runtest_call(self, item: Any) -> Any:
+            def expire(signum: int, frame: Any) -> None:
+                raise TestDeadline(f"the test ran past {seconds:g} s{why}")
+
+            previous = signal.signal(signal.SIGALRM, expire)
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            try:
+                yield
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+
+    return Deadline()
 
 
 def first_line(text: str) -> str:
@@ -240,6 +274,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--result-fd", type=int, help="the private pipe to send the JSON record on")
     parser.add_argument("--cover", action="append", default=[], help="a file whose coverage counts")
     parser.add_argument("--no-cover", action="store_true", help="do not measure coverage")
+    parser.add_argument("--test-seconds", type=float, help="fail a test whose call runs past this many seconds")
     parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: passed to pytest")
     args = parser.parse_args(argv)
     if args.pytest_args[:1] == ["--"]:
@@ -271,11 +306,14 @@ def main(argv: list[str], result_fd: int | None = None) -> int:
     import pytest
 
     collector, guard = Collector(), session_guard()
+    plugins = [collector, guard]
+    if args.test_seconds:
+        plugins.append(deadline_plugin(args.test_seconds, ", its deadline in a run whose baseline hangs"))
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out, err = Tail(sys.stdout), Tail(sys.stderr)
     error: str | None = None
     try:
-        exit_code = int(pytest.main(args.pytest_args + ["-q", "-p", "no:cacheprovider"], plugins=[collector, guard]))
+        exit_code = int(pytest.main(args.pytest_args + ["-q", "-p", "no:cacheprovider"], plugins=plugins))
     except Exception as exc:  # pytest lets some start-up errors out (a plugin named by -p that does not import)
         exit_code, error = USAGE_ERROR, first_line(f"{type(exc).__name__}: {exc}")
     finally:
