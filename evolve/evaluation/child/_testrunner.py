@@ -207,7 +207,7 @@ def pytest_error(exit_code: int, collector: Collector, said: str) -> str | None:
     lines = [line.strip() for line in said.splitlines() if line.strip() and not line.startswith(("===", "---"))]
     told = [line for line in lines if "error:" in line.lower() or line.startswith(("ERROR", "FAIL", "INTERNALERROR"))]
     line = told[-1] if told else lines[-1] if lines else f"pytest exit code {exit_code}"
-    return re.sub(r"^ERROR: |^[\w.-]+: error: ", "pytest: error: ", line)[:MAX_LINE]
+    return re.sub(r"^ERROR: |^[\w.()-]+: error: ", "pytest: error: ", line)[:MAX_LINE]  # prog: pytest.main() too
 
 
 def coverage_percent(cov: Any, files: list[str]) -> float | None:
