@@ -28,7 +28,7 @@ from benchmarks.quality.check import check_folder, load_all
 from benchmarks.quality.experiment import Budget, planned_evaluations
 from benchmarks.quality.judge import Judge, RunResult
 from benchmarks.quality.procs import child_env
-from benchmarks.quality.runner import engine_flags, run_engine
+from benchmarks.quality.runner import budget_flags, engine_flags, run_engine
 from benchmarks.quality.table import document, report
 from benchmarks.quality.workspace import Scratch
 
@@ -108,11 +108,11 @@ def _run(args: argparse.Namespace, corpus: Path, argv: list[str], started: float
         return 1
     results: list[RunResult] = []
     engine = Path(args.engine_path).resolve() if args.engine_path else None
-    if args.algorithm is not None:
-        flags = engine_flags(child_env({"PYTHONPATH": str(engine)} if engine else None), "run")
-        if "--algorithm" not in flags:
-            print(f"this engine has no --algorithm option: it cannot run {args.algorithm!r}", file=sys.stderr)
-            return 2
+    try:  # before any case: an engine that cannot take the budget's options is refused in one line
+        budget_flags(budget, engine_flags(child_env({"PYTHONPATH": str(engine)} if engine else None), "run"))
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     with Scratch(args.keep) as scratch:
         if args.keep:
             print(f"scratch folder: {scratch.root}", file=sys.stderr)
