@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from evolve.evaluation.backends import make_backend
 from evolve.config import Config
 from evolve.records.checkpoint import Checkpoint, save_checkpoint
+from evolve.search.credit import family_prior
 from evolve.search.engine import Engine, EngineState, SearchSettings
 from evolve.conclusion import RunOutcome, conclude, finish, save_best_so_far, timing_noise, warn_history
 from evolve.preparation import (budget_words, evaluate_baseline, evaluation_context, index_targets, snapshot_of)
@@ -139,7 +140,8 @@ def _search(config: Config, evaluator: Evaluator, indexes: dict[str, ModuleIndex
     rng = random.Random(s.seed)
     engine = Engine(settings, pool, evaluator, scorer, baseline, rng, on_generation=on_generation,
                     on_evaluated=on_evaluated,
-                    remembered_weights=history.remembered_weights(project) if s.memory else None)
+                    remembered_weights=history.remembered_weights(project) if s.memory else None,
+                    prior=family_prior(pool.operators.values(), config.mode))
     try:
         result = engine.run(resume=resume)
     except Terminated:

@@ -22,6 +22,9 @@ from mutations._index import ModuleIndex
 Params = Mapping[str, Any]
 """An edit's parameters: JSON-safe scalars only (str, int, float, bool, None)."""
 
+CLASSIC, REPAIR, SPEEDUP = "classic", "repair", "speedup"
+"""The operator families (``Operator.family``)."""
+
 Rewritten = Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel, None]
 """What ``rewrite`` returns; ``None`` means "not applicable to this node now"."""
 
@@ -48,14 +51,23 @@ class Operator(ABC):
     reports and commit messages), ``node_types`` (which original nodes can be
     sites) and ``examples``, and implement ``_rewrite``. They may override
     ``_is_site`` (narrow the sites), ``propose`` (draw parameters), ``touched``
-    (an edit that also rewrites other nodes, like a swap) and ``imports``
-    (modules the rewritten code needs).
+    (an edit that also rewrites other nodes, like a swap), ``footprint`` (the
+    code whose running the edit changes, when that is more than the site) and
+    ``imports`` (modules the rewritten code needs).
+
+    ``family`` says what the operator is for: ``"speedup"`` (claims the same
+    results under the precondition its docstring states), ``"repair"`` (a
+    fix pattern from the program-repair literature: changes behaviour, the
+    tests decide) or ``"classic"`` (the statement and expression edits of
+    GI, Langdon and Harman). The search starts from a prior over families
+    that depends on the run's mode (``evolve.search.credit.family_prior``).
     """
 
     name: ClassVar[str]
     description: ClassVar[str]
     node_types: ClassVar[tuple[type[cst.CSTNode], ...]]
     examples: ClassVar[tuple[Example, ...]] = ()
+    family: ClassVar[str] = CLASSIC
 
     def sites(self, index: ModuleIndex) -> list[str]:
         """Ids of the original nodes this operator can act on, in tree order."""
@@ -74,6 +86,15 @@ class Operator(ABC):
 
     def touched(self, node_id: str, params: Params) -> tuple[str, ...]:
         """Every original node id this edit rewrites (``rewrite`` is called for each)."""
+        return (node_id,)
+
+    def footprint(self, node_id: str, index: ModuleIndex) -> tuple[str, ...]:
+        """The original nodes whose running an edit at ``node_id`` changes (the site first).
+
+        The site pool weighs a site by the hottest of them: turning ``queue = []``
+        into a deque speeds up the ``queue.pop(0)`` in the loop, not the line
+        that makes the list, which runs once.
+        """
         return (node_id,)
 
     def imports(self, params: Params) -> tuple[str, ...]:
@@ -150,6 +171,13 @@ class ChoiceOperator(Operator):
 
     def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
         return bool(self.options(node_id, index))
+
+    def footprint(self, node_id: str, index: ModuleIndex) -> tuple[str, ...]:
+        """The site and every node one of its options rewrites."""
+        found = dict.fromkeys((node_id,))
+        for option in self.options(node_id, index):
+            found.update(dict.fromkeys(self.touched(node_id, option)))
+        return tuple(found)
 
     def propose(self, node_id: str, index: ModuleIndex, rng: random.Random) -> dict[str, Any] | None:
         found = self.options(node_id, index)

@@ -16,7 +16,7 @@ from typing import Any
 
 import libcst as cst
 
-from mutations._base import ChoiceOperator, Example, Params, Rewritten
+from mutations._base import REPAIR, ChoiceOperator, Example, Params, Rewritten
 from mutations._index import MODULE_SCOPE, ModuleIndex
 from mutations._kinds import BOOL, LIST, NONE, NUMERIC, STR, UNKNOWN, join, kinds
 from mutations._names import VALUE, free_names, names, read_names, renamed
@@ -189,6 +189,7 @@ class AddConditionClause(ChoiceOperator):
     """
 
     name = "add_condition_clause"
+    family = REPAIR
     description = "add a clause to a condition"
     node_types = _CONDITION_HOLDERS
     examples = (
@@ -234,6 +235,7 @@ class DropConditionClause(ChoiceOperator):
     """
 
     name = "drop_condition_clause"
+    family = REPAIR
     description = "drop a clause from a condition"
     node_types = (cst.BooleanOperation,)
     examples = (
@@ -314,6 +316,7 @@ class InsertGuard(ChoiceOperator):
     """
 
     name = "insert_guard"
+    family = REPAIR
     description = "insert a guard before a statement"
     node_types = (cst.SimpleStatementLine, cst.If, cst.For, cst.While, cst.With, cst.Try)
     examples = (

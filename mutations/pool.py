@@ -5,6 +5,9 @@ Built once per run from the original trees. The engine draws new edits from it
 equal; credit assignment may change them between generations. With
 ``site_weights`` (``evolve.search.attention``), a site of weight 0 is left out,
 an operator is drawn by its weight times its best site's, and a site by its weight.
+A site weighs as the hottest node of its ``Operator.footprint`` (the code whose
+running the edit changes), so a data-structure change made where a list is built
+weighs as much as the loop that pops from it.
 """
 
 from __future__ import annotations
@@ -65,11 +68,18 @@ class SitePool:
         self.weights: dict[str, float] = {n: 1.0 for n in self.sites}
         self.site_weights = site_weights
         self.drawn: dict[str, list[float]] | None = None if site_weights is None else {
-            n: [site_weights(f, i) for f, i in found] for n, found in self.sites.items()}
+            n: [self._footprint_weight(n, f, i) for f, i in found] for n, found in self.sites.items()}
         """Per operator, its sites' weights (None: all alike)."""
         self.edit_filter: Callable[[str, str, str, Mapping[str, object]], bool] | None = None
         """Vetoes proposed edits: (operator, file, node id, params) -> may it be proposed (the immune memory,
         ``evolve.search.immunity.Memory.allows``). Drawing tries again within its bounded attempts."""
+
+    def _footprint_weight(self, name: str, file: str, node_id: str) -> float:
+        """The weight of the hottest node the edit's running changes (the site's own at least)."""
+        weigh = self.site_weights
+        assert weigh is not None
+        index = self.indexes[file]
+        return max(weigh(file, n) for n in self.operators[name].footprint(node_id, index) if n in index.nodes)
 
     @property
     def size(self) -> int:

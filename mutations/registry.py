@@ -24,6 +24,7 @@ from mutations.repair_statements import InsertRenamedStatement
 from mutations.speedups_build import LoopToBuiltin, LoopToCounter
 from mutations.speedups_collect import AppendToComprehension, ConcatToJoin
 from mutations.speedups_data import LocalListToSet, MembershipToSet, Pop0ToDeque
+from mutations.speedups_dead import RemoveDeadStore
 from mutations.speedups_exit import EarlyBreak
 from mutations.speedups_loops import HoistInvariantCall, SortOnce
 from mutations.speedups_memo import AddCache
@@ -58,6 +59,7 @@ OPERATORS: dict[str, Operator] = {
         SortOnce(),
         DelegateToTwin(),
         EarlyBreak(),
+        RemoveDeadStore(),
         # repair fix patterns (no claim of equivalence: the tests decide)
         ReplaceName(),
         ReplaceAttribute(),

@@ -8,7 +8,7 @@ from typing import Any
 
 import libcst as cst
 
-from mutations._base import ChoiceOperator, Example, Params, Rewritten
+from mutations._base import REPAIR, ChoiceOperator, Example, Params, Rewritten
 from mutations._index import MODULE_SCOPE, ModuleIndex
 from mutations._kinds import INT, NUMERIC, STR, UNKNOWN, kinds
 from mutations._names import MODULE, VALUE, free_names, names
@@ -60,6 +60,7 @@ class WrapCall(ChoiceOperator):
     """
 
     name = "wrap_call"
+    family = REPAIR
     description = "wrap an expression in a call"
     node_types = _WRAPPABLE
     examples = (
@@ -108,6 +109,7 @@ class UnwrapCall(ChoiceOperator):
     """
 
     name = "unwrap_call"
+    family = REPAIR
     description = "replace a call by one of its arguments"
     node_types = (cst.Call,)
     examples = (
@@ -195,6 +197,7 @@ class CopyExpression(ChoiceOperator):
     """
 
     name = "copy_expression"
+    family = REPAIR
     description = "use an expression from elsewhere in the file"
     node_types = _COPYABLE
     examples = (
@@ -246,6 +249,7 @@ class ReplaceReturnValue(ChoiceOperator):
     """
 
     name = "replace_return_value"
+    family = REPAIR
     description = "return another value"
     node_types = (cst.Return,)
     examples = (

@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst as cst
 
-from mutations._base import ChoiceOperator, Example, Params, Rewritten
+from mutations._base import REPAIR, ChoiceOperator, Example, Params, Rewritten
 from mutations._index import ModuleIndex
 from mutations._kinds import integer_like, kinds
 from mutations._render import bare, fit, fit_in, parenthesise, precedence
@@ -106,6 +106,7 @@ class OffByOne(ChoiceOperator):
     """
 
     name = "off_by_one"
+    family = REPAIR
     description = "add or subtract one"
     node_types = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.BinaryOperation, cst.UnaryOperation)
     examples = (
@@ -147,6 +148,7 @@ class SwapOperands(ChoiceOperator):
     """
 
     name = "swap_operands"
+    family = REPAIR
     description = "swap the operands of an operator"
     node_types = (cst.BinaryOperation, cst.Comparison)
     examples = (
@@ -199,6 +201,7 @@ class SwapSubscripts(ChoiceOperator):
     """
 
     name = "swap_subscripts"
+    family = REPAIR
     description = "swap two subscripts"
     node_types = (cst.Subscript,)
     examples = (

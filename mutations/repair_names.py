@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst as cst
 
-from mutations._base import ChoiceOperator, Example, Params, Rewritten
+from mutations._base import REPAIR, ChoiceOperator, Example, Params, Rewritten
 from mutations._index import MODULE_SCOPE, ModuleIndex
 from mutations._kinds import NONE, NUMERIC, STR, UNKNOWN, kinds
 from mutations._names import CLASS, FUNCTION, VALUE, names, read_ids
@@ -35,6 +35,7 @@ class ReplaceName(ChoiceOperator):
     """
 
     name = "replace_name"
+    family = REPAIR
     description = "read another variable in scope"
     node_types = (cst.Name,)
     examples = (
@@ -107,6 +108,7 @@ class ReplaceAttribute(ChoiceOperator):
     """
 
     name = "replace_attribute"
+    family = REPAIR
     description = "read another attribute of the same object"
     node_types = (cst.Attribute,)
     examples = (
@@ -156,6 +158,7 @@ class ConstantToName(ChoiceOperator):
     """
 
     name = "constant_to_name"
+    family = REPAIR
     description = "read a variable instead of a constant"
     node_types = (cst.Integer, cst.Float, cst.SimpleString)
     examples = (

@@ -13,7 +13,7 @@ from typing import Any
 
 import libcst as cst
 
-from mutations._base import ChoiceOperator, Example, Params, Rewritten
+from mutations._base import REPAIR, ChoiceOperator, Example, Params, Rewritten
 from mutations._index import MODULE_SCOPE, ModuleIndex
 from mutations._names import VALUE, bound_names, free_names, names, renamed
 from mutations._render import code
@@ -61,6 +61,7 @@ class InsertRenamedStatement(ChoiceOperator):
     """
 
     name = "insert_renamed_statement"
+    family = REPAIR
     description = "insert a statement from elsewhere with a variable renamed"
     node_types = (cst.SimpleStatementLine, cst.If, cst.For, cst.While, cst.With, cst.Try)
     examples = (

@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst as cst
 
-from mutations._base import ChoiceOperator, Example, Operator, Params, Rewritten
+from mutations._base import SPEEDUP, ChoiceOperator, Example, Operator, Params, Rewritten
 from mutations._index import ModuleIndex
 from mutations._kinds import INT, integer_like, kinds
 from mutations._loops import (
@@ -107,6 +107,7 @@ class LoopToBuiltin(Operator):
     """
 
     name = "loop_to_builtin"
+    family = SPEEDUP
     description = "replace a loop by sum/any/all over a generator"
     node_types = (cst.For,)
     examples = (
@@ -235,6 +236,7 @@ class LoopToCounter(ChoiceOperator):
     """
 
     name = "loop_to_counter"
+    family = SPEEDUP
     description = "count with collections.Counter instead of a loop"
     node_types = (cst.For,)
     examples = (

@@ -7,7 +7,7 @@ from typing import Any
 
 import libcst as cst
 
-from mutations._base import ChoiceOperator, Example, Params, Rewritten
+from mutations._base import SPEEDUP, ChoiceOperator, Example, Params, Rewritten
 from mutations._index import ModuleIndex
 from mutations._kinds import STR, kinds
 from mutations._loops import (
@@ -88,6 +88,7 @@ class AppendToComprehension(ChoiceOperator):
     """
 
     name = "append_to_comprehension"
+    family = SPEEDUP
     description = "build a list with a comprehension instead of an append loop"
     node_types = (cst.For,)
     examples = (
@@ -218,6 +219,7 @@ class ConcatToJoin(ChoiceOperator):
     """
 
     name = "concat_to_join"
+    family = SPEEDUP
     description = "collect string parts and join them once"
     node_types = (cst.SimpleStatementLine,)
     examples = (

@@ -12,7 +12,7 @@ from typing import Any
 
 import libcst as cst
 
-from mutations._base import ChoiceOperator, Example, Operator, Params, Rewritten
+from mutations._base import SPEEDUP, ChoiceOperator, Example, Operator, Params, Rewritten
 from mutations._index import ModuleIndex
 from mutations._kinds import kinds
 from mutations._tree import enclosing_function, walk
@@ -89,6 +89,7 @@ class MembershipToSet(Operator):
     """
 
     name = "membership_to_set"
+    family = SPEEDUP
     description = "test membership in a set instead of a list or tuple"
     node_types = (cst.List, cst.Tuple)
     examples = (
@@ -100,6 +101,15 @@ class MembershipToSet(Operator):
             after='STOPWORDS = {"a", "the"}\n\n\ndef keep(w):\n    return w not in STOPWORDS\n',
         ),
     )
+
+    def footprint(self, node_id: str, index: ModuleIndex) -> tuple[str, ...]:
+        """The display and, for ``NAMES = [...]``, every ``... in NAMES`` of the module."""
+        name = _constant_name(node_id, index)
+        if name is None:
+            return (node_id,)
+        binding = index.nodes[index.parent_of(node_id) or ""].targets[0].target  # type: ignore[attr-defined]
+        return (node_id, *(i for i, n in index.nodes.items()
+                           if isinstance(n, cst.Name) and n.value == name and n is not binding))
 
     def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
         if not _constant_display(node):
@@ -218,6 +228,7 @@ class LocalListToSet(ChoiceOperator):
     """
 
     name = "local_list_to_set"
+    family = SPEEDUP
     description = "keep a membership-only local list as a set"
     node_types = (cst.List, cst.ListComp, cst.Call)
     examples = (
@@ -244,6 +255,11 @@ class LocalListToSet(ChoiceOperator):
         if uses is None or "member" not in uses or "set" in kinds(index).shadowed:
             return []
         return [{"calls": ",".join(uses.get("append", []) + uses.get("extend", []))}]
+
+    def footprint(self, node_id: str, index: ModuleIndex) -> tuple[str, ...]:
+        """The list and every use of it: the membership tests are what gets faster."""
+        uses = _uses(node_id, index, ("member", "append", "extend")) or {}
+        return (node_id, *(i for found in uses.values() for i in found))
 
     def touched(self, node_id: str, params: Params) -> tuple[str, ...]:
         return (node_id, *_ids(params))
@@ -294,6 +310,7 @@ class Pop0ToDeque(ChoiceOperator):
     """
 
     name = "pop0_to_deque"
+    family = SPEEDUP
     description = "use collections.deque for a queue served from the left"
     node_types = (cst.List, cst.ListComp, cst.Call)
     examples = (

@@ -6,7 +6,7 @@ from typing import Any
 
 import libcst as cst
 
-from mutations._base import ChoiceOperator, Example, Params, Rewritten
+from mutations._base import SPEEDUP, ChoiceOperator, Example, Params, Rewritten
 from mutations._index import ModuleIndex
 from mutations._kinds import INT, kinds
 from mutations._loops import names_in, roots, used_outside
@@ -153,6 +153,7 @@ class EarlyBreak(ChoiceOperator):
     """
 
     name = "early_break"
+    family = SPEEDUP
     description = "stop the loop once its result is settled"
     node_types = (cst.For,)
     examples = (

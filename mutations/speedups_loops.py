@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst as cst
 
-from mutations._base import ChoiceOperator, Example, Operator, Params, Rewritten
+from mutations._base import SPEEDUP, ChoiceOperator, Example, Operator, Params, Rewritten
 from mutations._index import ModuleIndex
 from mutations._kinds import ITERATOR, STR, STR_METHODS, UNHASHABLE, kinds
 from mutations._loops import NESTED_SCOPES, impure_calls, runs_at_least_once, unguarded, written
@@ -57,10 +57,11 @@ def describe_name(call: cst.Call) -> tuple[str, str]:
     return word, f"{word}_{argument}" if argument and not word.endswith(argument) else f"{word}_value"
 
 
-def fresh_name(candidates: tuple[str, str], function: cst.CSTNode | None, index: ModuleIndex) -> str:
-    """The first candidate no name in the function (or the module) already uses."""
+def fresh_name(candidates: tuple[str, str], function: cst.CSTNode | None, index: ModuleIndex,
+               also_taken: frozenset[str] = frozenset()) -> str:
+    """The first candidate no name in the function (or the module), nor ``also_taken``, already uses."""
     scope = function if function is not None else index.module
-    taken = {n.value for n in walk(scope) if isinstance(n, cst.Name)} | _module_names(index)
+    taken = {n.value for n in walk(scope) if isinstance(n, cst.Name)} | _module_names(index) | also_taken
     for candidate in candidates:
         if candidate.isidentifier() and candidate not in taken:
             return candidate
@@ -179,6 +180,10 @@ class _ReplaceCall(cst.CSTTransformer):
         return cst.Name(self.name, lpar=original_node.lpar, rpar=original_node.rpar)
 
 
+EVERY = "every"
+"""``HoistInvariantCall``'s parameter for hoisting each of the loop's hoistable calls in one edit."""
+
+
 class HoistInvariantCall(Operator):
     """Compute a loop-invariant call once, before the loop, in a variable named after it.
 
@@ -203,10 +208,15 @@ class HoistInvariantCall(Operator):
       collections, not one-shot iterators (an iterator consumed by the call and
       by the loop breaks the original code already).
 
-    Every equal call in the loop is replaced. Params: ``{"call": id of the call}``.
+    Every equal call in the loop is replaced. Params: ``{"call": id of the
+    call}``, or ``{"call": "every"}`` (offered when the loop has two or more
+    different hoistable calls, as ``min(values)`` and ``max(values)``): each
+    is hoisted, in the loop's order, in one edit, because hoisting one of
+    two quadratic calls leaves the loop quadratic and earns the search little.
     """
 
     name = "hoist_invariant_call"
+    family = SPEEDUP
     description = "hoist a loop-invariant call out of a loop"
     node_types = (cst.For,)
     examples = (
@@ -234,6 +244,15 @@ class HoistInvariantCall(Operator):
                   "    return out\n",
             params={"call": "Call@6:23-6:34"},
         ),
+        Example(
+            before="def scale(values):\n    if not values:\n        return []\n    out = []\n"
+                   "    for v in values:\n        out.append((v - min(values)) / (max(values) - min(values)))\n"
+                   "    return out\n",
+            after="def scale(values):\n    if not values:\n        return []\n    out = []\n"
+                  "    smallest = min(values)\n    largest = max(values)\n    for v in values:\n"
+                  "        out.append((v - smallest) / (largest - smallest))\n    return out\n",
+            params={"call": EVERY},
+        ),
     )
 
     def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
@@ -241,25 +260,48 @@ class HoistInvariantCall(Operator):
 
     def propose(self, node_id: str, index: ModuleIndex, rng: random.Random) -> dict[str, Any] | None:
         calls = hoistable_calls(node_id, index)
-        return {"call": rng.choice(calls)} if calls else None
+        choices = calls + ([EVERY] if len(_distinct(calls, index)) > 1 else [])
+        return {"call": rng.choice(choices)} if calls else None
 
     def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                  params: Params, index: ModuleIndex) -> Rewritten:
         assert isinstance(updated, cst.For)
-        call_id = params["call"]
-        if call_id not in hoistable_calls(node_id, index):
+        calls = hoistable_calls(node_id, index)
+        if params["call"] == EVERY:
+            targets = _distinct(calls, index)
+            if len(targets) < 2:
+                return None
+        elif params["call"] in calls:
+            targets = [params["call"]]
+        else:
             return None
-        call = index.nodes[call_id]
-        assert isinstance(call, cst.Call)
-        name = fresh_name(describe_name(call), enclosing_function(index, original), index)
-        replacer = _ReplaceCall(call, name)
-        body = updated.body.visit(replacer)
-        if not replacer.count:
+        function = enclosing_function(index, original)
+        body, assigns, taken = updated.body, [], frozenset[str]()
+        for call_id in targets:
+            call = index.nodes[call_id]
+            assert isinstance(call, cst.Call)
+            name = fresh_name(describe_name(call), function, index, taken)
+            replacer = _ReplaceCall(call, name)
+            body = body.visit(replacer)
+            if not replacer.count:
+                continue  # inside a call hoisted before it: computed within that one, once
+            taken |= {name}
+            assigns.append(cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))],
+                                                                    value=bare(call))]))
+        if not assigns:
             return None
-        assign = cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))],
-                                                          value=bare(call))],
-                                         leading_lines=updated.leading_lines)
-        return cst.FlattenSentinel([assign, updated.with_changes(body=body, leading_lines=[])])
+        assigns[0] = assigns[0].with_changes(leading_lines=updated.leading_lines)
+        return cst.FlattenSentinel([*assigns, updated.with_changes(body=body, leading_lines=[])])
+
+
+
+def _distinct(calls: list[str], index: ModuleIndex) -> list[str]:
+    """The first of each group of equal calls (``min(values)`` twice counts once), in order."""
+    found: list[str] = []
+    for call_id in calls:
+        if not any(index.nodes[call_id].deep_equals(index.nodes[other]) for other in found):
+            found.append(call_id)
+    return found
 
 
 # --- sorting once -------------------------------------------------------------
@@ -346,6 +388,7 @@ class SortOnce(ChoiceOperator):
     """
 
     name = "sort_once"
+    family = SPEEDUP
     description = "sort once before the loop instead of on every iteration"
     node_types = (cst.For,)
     examples = (

@@ -13,7 +13,7 @@ from typing import Any
 
 import libcst as cst
 
-from mutations._base import Example, Operator, Params, Rewritten
+from mutations._base import SPEEDUP, Example, Operator, Params, Rewritten
 from mutations._index import MODULE_SCOPE, ModuleIndex
 from mutations._kinds import IMMUTABLE, NUMBER, UNHASHABLE, UNKNOWN, Kinds, join, kinds
 from mutations._names import VALUE, free_names, names
@@ -101,6 +101,7 @@ class AddCache(Operator):
     """
 
     name = "add_cache"
+    family = SPEEDUP
     description = "memoise a function with functools.cache"
     node_types = (cst.FunctionDef,)
     examples = (

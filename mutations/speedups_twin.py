@@ -7,7 +7,7 @@ from typing import Any
 
 import libcst as cst
 
-from mutations._base import ChoiceOperator, Example, Params, Rewritten
+from mutations._base import SPEEDUP, ChoiceOperator, Example, Params, Rewritten
 from mutations._index import ModuleIndex
 from mutations._tree import dotted, walk
 from mutations.guards import is_docstring
@@ -42,6 +42,7 @@ class DelegateToTwin(ChoiceOperator):
     """
 
     name = "delegate_to_twin"
+    family = SPEEDUP
     description = "delegate a function to its faster twin"
     node_types = (cst.FunctionDef,)
     examples = (

@@ -247,7 +247,8 @@ class SwapStatements(_StatementOperator):
 
 
 def _swappable(a: str, b: str, index: ModuleIndex) -> bool:
-    """Both fit in each other's place, and neither contains the other."""
-    if not (fits(a, b, index) and fits(b, a, index)):
+    """Both fit in each other's place, neither contains the other, and they differ (a swap of two
+    equal statements changes nothing and would cost an evaluation)."""
+    if not (fits(a, b, index) and fits(b, a, index)) or index.nodes[a].deep_equals(index.nodes[b]):
         return False
     return a not in index.ancestors(b) and b not in index.ancestors(a)

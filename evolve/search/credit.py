@@ -8,6 +8,9 @@ generation the probabilities are pushed towards the current best operator
 (``P_max``) and every other one towards ``P_min``. ``P_min`` is the floor
 that keeps every operator alive, so a run can still discover an operator
 that was useless early on. Probabilities sum to 1.
+
+Where the probabilities start, when no earlier run on the project left its
+weights, is ``family_prior``: a prior over operator families by the run's mode.
 """
 
 from __future__ import annotations
@@ -15,7 +18,32 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["AdaptivePursuit"]
+from mutations._base import CLASSIC, REPAIR, SPEEDUP, Operator
+
+__all__ = ["FAMILY_PRIOR", "AdaptivePursuit", "family_prior"]
+
+FAMILY_PRIOR: dict[str, dict[str, float]] = {
+    "improve": {SPEEDUP: 4.0, CLASSIC: 1.0, REPAIR: 0.5},
+    "repair": {SPEEDUP: 0.25, CLASSIC: 1.0, REPAIR: 1.0},
+}
+"""Relative starting weight of an operator by mode and family (``mutations._base.Operator.family``).
+
+Improve mode: the baseline passes every test, and a speed-up operator keeps
+results the same under its stated precondition, so its offspring mostly stay
+plausible; a repair pattern changes behaviour by design and mostly fails a
+test there. Repair mode: a speed-up cannot change what a failing test sees
+(short of a timeout), the classic and repair edits can. Credit assignment
+moves the weights from there; ``P_min`` keeps every operator drawable. The
+figures are a prior, not a measurement: the corpus table in BENCHMARKS.md
+shows the effect.
+"""
+
+
+def family_prior(operators: Iterable[Operator], mode: str) -> dict[str, float]:
+    """Starting weights (name -> relative weight, not normalised) for ``operators`` in ``mode``;
+    a mode without a prior (or an unknown family) gives 1.0."""
+    table = FAMILY_PRIOR.get(mode, {})
+    return {op.name: table.get(op.family, 1.0) for op in operators}
 
 
 @dataclass

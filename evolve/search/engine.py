@@ -124,7 +124,12 @@ GenerationHook = Callable[[int, dict[str, Any], list[Any]], None]
 
 
 class Engine:
-    """Breeds patches with a strategy: variation, evaluation in parallel, scoring, selection, records."""
+    """Breeds patches with a strategy: variation, evaluation in parallel, scoring, selection, records.
+
+    Operator credit starts from ``remembered_weights`` (an earlier run's, by
+    operator name) when given, else from ``prior`` (``credit.family_prior``),
+    else uniform. Raises ``ValueError`` for an unknown ``settings.algorithm``.
+    """
 
     def __init__(
         self,
@@ -137,6 +142,7 @@ class Engine:
         on_generation: GenerationHook | None = None,
         on_evaluated: Callable[[int, Patch, Observation, Score], None] | None = None,
         remembered_weights: Mapping[str, float] | None = None,
+        prior: Mapping[str, float] | None = None,
     ) -> None:
         if settings.algorithm not in STRATEGIES:
             raise ValueError(f"unknown search algorithm {settings.algorithm!r}; known: {', '.join(STRATEGIES)}")
@@ -156,8 +162,9 @@ class Engine:
         self._eval_seconds = 0.0
         self._origins: dict[Patch, Origin] = {}
         self._credit_due: dict[Patch, tuple[AdaptivePursuit, tuple[str, ...], tuple[int, float]]] = {}
-        self.remembered_weights = dict(remembered_weights or {})
-        self.credit = AdaptivePursuit.seeded(sorted(pool.sites), self.remembered_weights)
+        self.start_weights = dict(remembered_weights or prior or {})
+        """Where operator credit starts: an earlier run's weights, else the mode's prior (``family_prior``)."""
+        self.credit = AdaptivePursuit.seeded(sorted(pool.sites), self.start_weights)
         self.pool.weights = dict(self.credit.probabilities)
         self.controls = Controls(settings.mutation, settings.tournament)
         self.band = DiversityBand()

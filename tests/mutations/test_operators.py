@@ -203,6 +203,14 @@ def first_above(xs, limit):
 
 def cell(grid, r, c):
     return grid[r][c] + grid[r, c] + sum(grid[r:c])
+
+
+def window_means(values, width):
+    means = []
+    for i in range(len(values) - width + 1):
+        peak = max(values[i:i + width])  # never read
+        means.append(sum(values[i:i + width]) / width)
+    return means
 '''
 
 
@@ -214,7 +222,7 @@ def _lost_with(op: Operator, node_id: str, index: ModuleIndex) -> set[str]:
     """Comments that may go with the edit: those inside a deleted or replaced statement,
     function body or expression."""
     if op.name not in ("delete_statement", "replace_statement", "delegate_to_twin", "replace_return_value",
-                       "copy_expression", "unwrap_call"):
+                       "copy_expression", "unwrap_call", "remove_dead_store"):
         return set()
     return _comments(index.module.code_for_node(index.nodes[node_id]))
 

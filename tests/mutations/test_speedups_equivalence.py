@@ -19,10 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mutations import OPERATORS
+from mutations._base import SPEEDUP
 
-SPEEDUPS = ("add_cache", "membership_to_set", "hoist_invariant_call", "loop_to_builtin", "local_list_to_set",
-            "pop0_to_deque", "concat_to_join", "append_to_comprehension", "loop_to_counter", "sort_once",
-            "delegate_to_twin", "early_break")
+SPEEDUPS = tuple(sorted(name for name, op in OPERATORS.items() if op.family == SPEEDUP))
 
 ints = st.integers(-50, 50)
 words = st.text(alphabet="abcAB _-", max_size=6)
@@ -38,6 +37,7 @@ ENTRIES: dict[tuple[str, int], tuple[str, st.SearchStrategy[tuple[Any, ...]]]] =
     ("hoist_invariant_call", 0): ("f", st.tuples(st.lists(numbers, max_size=8))),
     ("hoist_invariant_call", 1): ("matching", st.tuples(st.lists(words, max_size=6), words)),
     ("hoist_invariant_call", 2): ("scale", st.tuples(st.lists(numbers, max_size=8))),
+    ("hoist_invariant_call", 3): ("scale", st.tuples(st.lists(numbers, max_size=8))),
     ("loop_to_builtin", 0): ("f", st.tuples(st.lists(numbers, max_size=8))),
     ("loop_to_builtin", 1): ("has_neg", st.tuples(st.lists(numbers, max_size=8))),
     ("loop_to_builtin", 2): ("ok", st.tuples(st.lists(st.tuples(ints, ints), max_size=6))),
@@ -51,6 +51,8 @@ ENTRIES: dict[tuple[str, int], tuple[str, st.SearchStrategy[tuple[Any, ...]]]] =
     ("delegate_to_twin", 0): ("is_prime", st.tuples(st.integers(-5, 400))),
     ("early_break", 0): ("first_above", st.tuples(st.lists(numbers, max_size=8), numbers)),
     ("early_break", 1): ("is_sorted", st.tuples(st.lists(ints, max_size=8))),
+    ("remove_dead_store", 0): ("moving_average", st.tuples(st.lists(numbers, max_size=10), st.integers(-1, 6))),
+    ("remove_dead_store", 1): ("label", st.tuples(st.lists(words, max_size=6))),
 }
 """(operator, example index) -> (entry function, strategy for its arguments)."""
 

@@ -55,7 +55,7 @@ class Islands(Strategy):
         if s.islands < 2 or s.population < 2 * s.islands:
             raise ValueError(f"islands needs at least 2 islands of at least 2 individuals; got {s.islands} "
                              f"island(s) for a population of {s.population}")
-        self.islands = [Island(AdaptivePursuit.seeded(sorted(engine.pool.sites), engine.remembered_weights),
+        self.islands = [Island(AdaptivePursuit.seeded(sorted(engine.pool.sites), engine.start_weights),
                                Controls(s.mutation, s.tournament)) for _ in range(s.islands)]
         self.migration: list[dict[str, Any]] | None = None
 
