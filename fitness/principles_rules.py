@@ -32,7 +32,9 @@ from fitness.principles_base import (
 )
 
 DYNAMIC_CALLS = frozenset({"eval", "exec", "compile", "__import__"})
-ALWAYS_ALLOWED_IMPORTS = frozenset({"functools"})
+ALWAYS_ALLOWED_IMPORTS = frozenset({"collections", "functools"})
+"""Standard-library modules the speed-up operators import (``Operator.imports``: ``functools.cache``,
+``collections.deque``, ``collections.Counter``); a test keeps the two in step."""
 
 
 class _DynamicCalls(ast.NodeVisitor):
@@ -180,7 +182,7 @@ def _known(module: str, known: set[str]) -> bool:
 class ImportAllowlist(Principle):
     name: ClassVar[str] = "import_allowlist"
     description: ClassVar[str] = ("no import of a module the baseline does not import, unless listed in "
-                                  "settings.allowed_imports (functools is always allowed)")
+                                  "settings.allowed_imports (collections and functools are always allowed)")
 
     def _check(self, variant: Modules, baseline: Modules, settings: PrincipleSettings) -> list[str]:
         known = set(ALWAYS_ALLOWED_IMPORTS) | set(settings.allowed_imports)

@@ -171,3 +171,18 @@ def test_a_checker_bug_becomes_a_violation() -> None:
             raise KeyError("oops")
 
     assert Buggy().check({"m.py": "x = 1\n"}, {}, PrincipleSettings()) == ["could not be checked (KeyError: 'oops')"]
+
+
+def test_modules_the_operators_import_pass_the_import_allowlist() -> None:
+    """A speed-up that imports ``collections`` (a deque, a Counter) must not be refused for it."""
+    from mutations import OPERATORS
+
+    needed = {module for op in OPERATORS.values() for example in op.examples
+              for module in op.imports(example.params)}
+    assert {"collections", "functools"} <= needed
+    base = {"m.py": "def f(x):\n    return x\n"}
+    for module in sorted(needed):
+        variant = {"m.py": f"import {module}\n\n\ndef f(x):\n    return x\n"}
+        assert "import_allowlist" not in check_principles(variant, base).violations, module
+    refused = check_principles({"m.py": "import socket\n\n\ndef f(x):\n    return x\n"}, base)
+    assert "import_allowlist" in refused.violations
