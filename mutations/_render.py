@@ -88,14 +88,20 @@ def _slot_needs(parent: cst.CSTNode | None, original: cst.CSTNode) -> int:
 def fit(new: cst.BaseExpression, node_id: str, index: ModuleIndex) -> cst.BaseExpression:
     """``new`` ready to replace the original node ``node_id``: parenthesised if its slot needs it."""
     parent = index.nodes.get(index.parent_of(node_id) or "")
-    if precedence(new) < _slot_needs(parent, index.nodes[node_id]):
+    if precedence(new) < _slot_needs(parent, index.nodes[node_id]) or _bare_generator(new):
         return parenthesise(new)
     return new
 
 
+def _bare_generator(node: cst.BaseExpression) -> bool:
+    """A generator expression that borrowed its parentheses from a call (``any(x for x in xs)``):
+    anywhere else it needs its own."""
+    return isinstance(node, cst.GeneratorExp) and not node.lpar
+
+
 def fit_in(new: cst.BaseExpression, parent: cst.CSTNode, original: cst.CSTNode) -> cst.BaseExpression:
     """Like ``fit`` for a slot of a node being built (``original`` is the slot's old value)."""
-    if precedence(new) < _slot_needs(parent, original):
+    if precedence(new) < _slot_needs(parent, original) or _bare_generator(new):
         return parenthesise(new)
     return new
 

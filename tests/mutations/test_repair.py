@@ -83,3 +83,16 @@ def test_a_copied_statement_is_renamed_to_a_name_its_new_block_uses() -> None:
     )
     renames = _offers("insert_renamed_statement", source, "if item in visited:", "rename")
     assert "seen:visited" in renames and "seen:other" not in renames  # `other` is not used in that block
+
+
+def test_an_unwrapped_generator_gets_parentheses_of_its_own() -> None:
+    """``next(x for x in xs)`` lends its parentheses to the generator: unwrapped, it needs its own."""
+    from populations.patch import Edit, Patch, apply_patch
+
+    index = _index("def first(xs):\n    return next(x for x in xs if x)\n")
+    op = get_operator("unwrap_call")
+    (site,) = op.sites(index)
+    (option,) = op.options(site, index)  # type: ignore[attr-defined]
+    result = apply_patch(Patch((Edit.make(op.name, "m.py", site, option),)), {"m.py": index})
+    assert result.sources["m.py"] == "def first(xs):\n    return (x for x in xs if x)\n"
+    compile(result.sources["m.py"], "m.py", "exec")
