@@ -236,3 +236,21 @@ def test_a_loop_stops_early_only_once_its_result_is_settled() -> None:
     with_else = "def f(xs):\n    ok = True\n    for x in xs:\n        if x:\n            ok = False\n" \
                 "    else:\n        ok = None\n    return ok\n"
     assert _sites("early_break", with_else) == []
+
+
+# --- dead stores --------------------------------------------------------------
+
+
+def test_a_store_is_removed_only_when_nothing_can_read_it_and_its_value_has_no_effect() -> None:
+    def offered(body: str) -> list[str]:
+        return _sites("remove_dead_store", f"def f(items, log):\n{body}    return len(items)\n")
+
+    assert offered("    peak = max(items)\n") == ["peak = max(items)"]  # the safe twin
+    assert offered("    n = len(items)\n    print(n)\n") == []  # read later
+    assert offered("    last = items.pop()\n") == []  # the call mutates
+    assert offered("    entry = log.write('x')\n") == []  # a call off the allow-list may have an effect
+    assert offered("    n = len(items)\n    n = 2\n") == []  # written again: not this operator's shape
+    assert offered("    n = len(items)\n    show = lambda: n\n") == ["show = lambda: n"]  # a closure reads n
+    assert offered("    n = len(items)\n    names = locals()\n") == []  # read by name
+    assert offered("    global n\n    n = len(items)\n") == []  # not a local
+    assert offered("    n = (yield items)\n") == []  # a yield is an effect

@@ -37,3 +37,16 @@ def test_bad_settings_raise() -> None:
         AdaptivePursuit(())
     with pytest.raises(ValueError, match="alpha"):
         AdaptivePursuit(("a",), alpha=0.0)
+
+
+def test_the_prior_favours_speedups_when_improving_and_fix_patterns_when_repairing() -> None:
+    from evolve.search.credit import family_prior
+    from mutations import OPERATORS
+
+    ops = [OPERATORS[n] for n in ("pop0_to_deque", "delete_statement", "replace_name")]
+    improve = AdaptivePursuit.seeded([op.name for op in ops], family_prior(ops, "improve")).probabilities
+    repair = AdaptivePursuit.seeded([op.name for op in ops], family_prior(ops, "repair")).probabilities
+    assert improve["pop0_to_deque"] > improve["delete_statement"] > improve["replace_name"]
+    assert repair["pop0_to_deque"] < repair["delete_statement"] == pytest.approx(repair["replace_name"])
+    assert min(repair.values()) >= AdaptivePursuit(tuple(repair)).p_min * 0.999
+    assert family_prior(ops, "unknown mode") == {op.name: 1.0 for op in ops}
