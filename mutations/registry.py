@@ -26,8 +26,9 @@ from mutations.speedups_collect import AppendToComprehension, ConcatToJoin
 from mutations.speedups_data import LocalListToSet, MembershipToSet, Pop0ToDeque
 from mutations.speedups_dead import RemoveDeadStore
 from mutations.speedups_exit import EarlyBreak
-from mutations.speedups_loops import HoistInvariantCall, SortOnce
+from mutations.speedups_loops import HoistInvariantCall
 from mutations.speedups_memo import AddCache
+from mutations.speedups_sort import SortOnce
 from mutations.speedups_twin import DelegateToTwin
 from mutations.statements import CopyStatement, DeleteStatement, ReplaceStatement, SwapStatements
 
