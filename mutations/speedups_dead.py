@@ -9,6 +9,7 @@ allow-lists of ``_purity`` and ``_kinds``) and the name can be read by nothing
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import libcst as cst
@@ -36,26 +37,40 @@ def _dead_target(line: cst.SimpleStatementLine) -> tuple[str, cst.BaseExpression
     return None
 
 
+def _function_facts(function: cst.FunctionDef, index: ModuleIndex) -> tuple[Counter[str], bool]:
+    """How often each name is mentioned in the function, and whether it calls one of ``_INTROSPECTION``
+    (memoised per function: every statement line asks)."""
+    key = ("dead_store.function", id(function))
+    found = index.memo.get(key)
+    if found is None:
+        mentions: Counter[str] = Counter()
+        introspects = False
+        for node in walk(function):
+            if isinstance(node, cst.Name):
+                mentions[node.value] += 1
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in _INTROSPECTION:
+                introspects = True
+        found = index.memo[key] = (mentions, introspects)
+    return found  # type: ignore[return-value]
+
+
 def dead_store(node_id: str, index: ModuleIndex) -> bool:
     """Is the line at ``node_id`` a store ``RemoveDeadStore`` may delete (see its docstring)?"""
-    key = ("dead_store", node_id)
-    if key in index.memo:
-        return bool(index.memo[key])
     line = index.nodes[node_id]
-    found = False
-    if isinstance(line, cst.SimpleStatementLine):
-        target = _dead_target(line)
-        function = enclosing_function(index, line)
-        if target is not None and function is not None:
-            name, value = target
-            mentions = [n for n in walk(function) if isinstance(n, cst.Name) and n.value == name]
-            calls = {n.func.value for n in walk(function) if isinstance(n, cst.Call) and isinstance(n.func, cst.Name)}
-            only_here = len(mentions) == 1 and mentions[0] in set(walk(line))
-            block = index.nodes.get(index.parent_of(node_id) or "")
-            found = (only_here and not calls & _INTROSPECTION and pure_expression(value, kinds(index))
-                     and isinstance(block, cst.IndentedBlock) and len(block.body) > 1)
-    index.memo[key] = found
-    return found
+    if not isinstance(line, cst.SimpleStatementLine):
+        return False
+    target = _dead_target(line)
+    if target is None:
+        return False
+    block = index.nodes.get(index.parent_of(node_id) or "")
+    if not isinstance(block, cst.IndentedBlock) or len(block.body) < 2:
+        return False
+    function = enclosing_function(index, line)
+    if function is None:
+        return False
+    name, value = target
+    mentions, introspects = _function_facts(function, index)
+    return mentions[name] == 1 and not introspects and pure_expression(value, kinds(index))
 
 
 class RemoveDeadStore(ChoiceOperator):
