@@ -124,6 +124,12 @@ def test_sigterm_writes_the_best_so_far_and_exits_143(make_project, write_config
 def test_the_next_run_on_a_project_starts_from_the_weights_the_last_one_ended_with(make_project, write_config):
     path = write_config(make_project(), search={"population": 6, "generations": 3, "seed": 5})
     first = run_experiment(load_config(path), out=io.StringIO(), progress=False)
+    prior = json.loads((first.path / "generations.jsonl").read_text().splitlines()[0])["operator_weights"]
+    family = {name: get_operator(name).family for name in prior}
+    weights = {f: [w for name, w in prior.items() if family[name] == f] for f in ("speedup", "classic", "repair")}
+    assert all(weights.values()), weights  # the project offers each family somewhere
+    # nothing remembered yet: improve mode starts from the family prior
+    assert min(weights["speedup"]) > max(weights["classic"]) > max(weights["repair"])
     ended = json.loads((first.path / "summary.json").read_text())["operator_weights"]
     second = run_experiment(load_config(path), out=io.StringIO(), progress=False)
     started = json.loads((second.path / "generations.jsonl").read_text().splitlines()[0])["operator_weights"]
