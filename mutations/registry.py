@@ -21,6 +21,7 @@ from mutations.repair_calls import CopyExpression, ReplaceReturnValue, UnwrapCal
 from mutations.repair_exprs import OffByOne, SwapOperands, SwapSubscripts
 from mutations.repair_names import ConstantToName, ReplaceAttribute, ReplaceName
 from mutations.repair_statements import InsertRenamedStatement
+from mutations.speedups_alias import AliasAttribute
 from mutations.speedups_build import LoopToBuiltin, LoopToCounter
 from mutations.speedups_collect import AppendToComprehension, ConcatToJoin
 from mutations.speedups_data import LocalListToSet, MembershipToSet, Pop0ToDeque
@@ -61,6 +62,7 @@ OPERATORS: dict[str, Operator] = {
         DelegateToTwin(),
         EarlyBreak(),
         RemoveDeadStore(),
+        AliasAttribute(),
         # repair fix patterns (no claim of equivalence: the tests decide)
         ReplaceName(),
         ReplaceAttribute(),

@@ -61,7 +61,7 @@ def fresh_name(candidates: tuple[str, str], function: cst.CSTNode | None, index:
                also_taken: frozenset[str] = frozenset()) -> str:
     """The first candidate no name in the function (or the module), nor ``also_taken``, already uses."""
     scope = function if function is not None else index.module
-    taken = {n.value for n in walk(scope) if isinstance(n, cst.Name)} | _module_names(index) | also_taken
+    taken = _plain_names(scope) | _module_names(index) | also_taken
     for candidate in candidates:
         if candidate.isidentifier() and candidate not in taken:
             return candidate
@@ -71,9 +71,15 @@ def fresh_name(candidates: tuple[str, str], function: cst.CSTNode | None, index:
     return f"{base}_{number}"
 
 
+def _plain_names(node: cst.CSTNode) -> set[str]:
+    """Every name mentioned in ``node``, not counting attribute names (``x.name`` takes no name)."""
+    attributes = {id(n.attr) for n in walk(node) if isinstance(n, cst.Attribute)}
+    return {n.value for n in walk(node) if isinstance(n, cst.Name) and id(n) not in attributes}
+
+
 def _module_names(index: ModuleIndex) -> set[str]:
-    return {n.value for s in index.module.body for n in walk(s) if isinstance(n, cst.Name)
-            and not isinstance(s, (cst.FunctionDef, cst.ClassDef))}
+    return set().union(*(_plain_names(s) for s in index.module.body
+                         if not isinstance(s, (cst.FunctionDef, cst.ClassDef))))
 
 
 # --- hoisting a call ----------------------------------------------------------

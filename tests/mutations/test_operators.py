@@ -211,6 +211,13 @@ def window_means(values, width):
         peak = max(values[i:i + width])  # never read
         means.append(sum(values[i:i + width]) / width)
     return means
+
+
+def lengths(points):
+    out = []
+    for x, y in points:
+        out.append(math.hypot(x, y))  # distance
+    return out
 '''
 
 

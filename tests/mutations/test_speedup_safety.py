@@ -254,3 +254,39 @@ def test_a_store_is_removed_only_when_nothing_can_read_it_and_its_value_has_no_e
     assert offered("    n = len(items)\n    names = locals()\n") == []  # read by name
     assert offered("    global n\n    n = len(items)\n") == []  # not a local
     assert offered("    n = (yield items)\n") == []  # a yield is an effect
+
+
+# --- attribute aliases --------------------------------------------------------
+
+
+def _aliasable(source: str) -> list[str]:
+    """The code of every attribute ``alias_attribute`` may alias in the source."""
+    from mutations.speedups_alias import aliasable
+
+    index = _index(source)
+    return [_code(index, a) for loop in get_operator("alias_attribute").sites(index) for a in aliasable(loop, index)]
+
+
+def _method(body: str, cls: str = "") -> str:
+    return ("import math\nimport os.path\nimport random\nimport numbers as num\n\n\nclass Sim:\n" + cls +
+            "    def __init__(self, config):\n        self.config = config\n        if config:\n"
+            "            self.extra = 1\n\n    def step(self, items, other):\n        out = []\n"
+            "        for p in items:\n" + body + "        return out\n")
+
+
+def test_an_attribute_is_aliased_only_when_the_loop_cannot_change_it_and_reading_it_early_cannot_fail() -> None:
+    assert _aliasable(_method("            out.append(self.config.drag * math.sqrt(p))\n")) == \
+        ["self.config", "math.sqrt"]  # the safe twin: not self.config.drag, whose existence nothing proves
+    assert _aliasable(_method("            out.append(self.config)\n            helper(p)\n")) == []  # any call
+    assert _aliasable(_method("            out.append(self.config)\n            self.config = p\n")) == []
+    assert _aliasable(_method("            out.append(self.config)\n            del self.config\n")) == []
+    assert _aliasable(_method("            out.append(self.extra)\n")) == []  # set only under an if
+    assert _aliasable(_method("            out.append(self.config)\n",
+                              cls="    config = property(lambda self: 1)\n\n")) == []  # reading it runs code
+    assert _aliasable(_method("            out.append(math.nosuch)\n")) == []  # math has no such attribute
+    assert _aliasable(_method("            out.append(random.random)\n")) == []  # not a trusted module
+    assert _aliasable(_method("            out.append(num.Number)\n")) == []  # imported under another name
+    assert _aliasable(_method("            if p:\n                out.append(math.pi)\n")) == []  # guarded
+    provably = _method("            out.append(other.scale)\n").replace(
+        "        out = []\n", "        out = []\n        if not items:\n            return out\n")
+    assert _aliasable(provably) == ["other.scale"]  # a loop that surely runs reads it anyway

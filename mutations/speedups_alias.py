@@ -1,0 +1,297 @@
+"""A speed-up that reads a loop-invariant attribute once: ``sqrt = math.sqrt``, ``config = self.config``.
+
+Every ``a.b`` in a loop's body is a dictionary lookup per iteration; a local
+name is an array slot. The classic remedy (a local alias before the loop)
+changes *when* the attribute is read, so it is offered only where no input
+can tell the difference: the loop cannot change what the attribute holds, and
+the read cannot fail or run code (see ``AliasAttribute``'s docstring).
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+from typing import Any
+
+import libcst as cst
+
+from mutations._base import SPEEDUP, Example, Operator, Params, Rewritten
+from mutations._index import ModuleIndex
+from mutations._kinds import LIST, Kinds, kinds
+from mutations._loops import roots, runs_at_least_once, unguarded, written_by
+from mutations._purity import pure_call
+from mutations._tree import enclosing_function, walk, walk_own
+from mutations.speedups_loops import EVERY, fresh_name
+
+TRUSTED_MODULES = frozenset({"math", "cmath", "operator", "bisect", "heapq", "itertools", "functools", "string",
+                             "collections", "statistics", "re", "json"})
+"""Standard-library modules whose attributes are checked by importing them in the engine (their import
+runs no user code and has no effect); the attribute of a module outside the list is not aliased."""
+
+
+_CONFINED = frozenset({"append", "pop", "clear", "reverse"})
+"""Methods of a ``list`` that change only the list and call no code of its elements (``sort``,
+``remove`` and ``index`` compare elements, which may run user code; ``extend`` iterates its argument)."""
+
+
+def _confined(call: cst.Call, infer: Kinds) -> bool:
+    """``xs.append(v)`` (one of ``_CONFINED``) on a name the inference knows is a list."""
+    func = call.func
+    return isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
+        and func.attr.value in _CONFINED and infer.of(func.value) == LIST
+
+
+def _effects_confined(body: cst.CSTNode, infer: Kinds) -> bool:
+    """Is every call in ``body`` pure or ``_confined``? Then nothing in the body can rebind an attribute."""
+    return not any(isinstance(n, (cst.Global, cst.Nonlocal))
+                   or isinstance(n, cst.Call) and not pure_call(n, infer) and not _confined(n, infer)
+                   for n in walk(body))
+
+
+def _writes(loop: cst.For, infer: Kinds) -> set[str]:
+    """Names the loop rebinds or mutates: ``_loops.written_by`` of each node, except that a
+    ``_confined`` call writes only its list (it stores its argument, it does not change it)."""
+    found = roots(loop.target)
+    for node in walk(loop.body):
+        if isinstance(node, cst.Call) and _confined(node, infer):
+            found.add(node.func.value.value)  # type: ignore[attr-defined]
+        else:
+            found |= written_by(node, infer)
+    return found
+
+
+def _module_has(module: str, attribute: str) -> bool:
+    """Does the standard-library ``module`` (one of ``TRUSTED_MODULES``) define ``attribute``?"""
+    if module not in TRUSTED_MODULES:
+        return False
+    try:
+        return hasattr(importlib.import_module(module), attribute)
+    except ImportError:
+        return False
+
+
+def _imported_modules(index: ModuleIndex) -> dict[str, str]:
+    """Local name -> module for each top-level ``import M`` (no ``as``) the module never rebinds."""
+    found: dict[str, str] = {}
+    for statement in index.module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Import):
+                    for alias in small.names:
+                        if alias.asname is None and isinstance(alias.name, cst.Name):
+                            found[alias.name.value] = alias.name.value
+    bound = {n.target.value for n in walk(index.module)
+             if isinstance(n, cst.AssignTarget) and isinstance(n.target, cst.Name)}
+    return {k: v for k, v in found.items() if k not in bound}
+
+
+def _init_attributes(method: cst.FunctionDef, index: ModuleIndex) -> tuple[str, frozenset[str]]:
+    """``(self name, attributes)``: for a method of a module-level class, the attributes its
+    ``__init__`` assigns as ``self.x = ...`` at the top level of its body (so every instance built
+    by it has them), less any name the class body binds itself (a property, a method, a class
+    attribute: reading those can run code). ``("", frozenset())`` otherwise."""
+    method_id = index.ids.get(method)
+    parent = index.nodes.get(index.parent_of(index.parent_of(method_id or "") or "") or "")
+    if not isinstance(parent, cst.ClassDef) or not method.params.params:
+        return "", frozenset()
+    if any(isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
+           for d in method.decorators):
+        return "", frozenset()
+    own = set()
+    init = None
+    for statement in parent.body.body:  # type: ignore[union-attr]
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            own.add(statement.name.value)
+            if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__":
+                init = statement
+        elif isinstance(statement, cst.SimpleStatementLine):
+            own |= {t.target.value for s in statement.body if isinstance(s, (cst.Assign, cst.AnnAssign))
+                    for t in (s.targets if isinstance(s, cst.Assign) else [s])
+                    if isinstance(t.target, cst.Name)}
+    if init is None or not init.params.params or not isinstance(init.body, cst.IndentedBlock):
+        return "", frozenset()
+    this = init.params.params[0].name.value
+    assigned = set()
+    for statement in init.body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                targets = small.targets if isinstance(small, cst.Assign) else []
+                for target in targets:
+                    node = target.target
+                    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+                            and node.value.value == this:
+                        assigned.add(node.attr.value)
+    return method.params.params[0].name.value, frozenset(assigned - own)
+
+
+def _readable(chain: cst.Attribute, loop_id: str, index: ModuleIndex, method: cst.FunctionDef) -> bool:
+    """Can ``chain`` be read before the loop without raising or running code (see ``AliasAttribute``)?"""
+    base = chain.value
+    if runs_at_least_once(loop_id, index):
+        return True
+    if not isinstance(base, cst.Name):
+        return False
+    module = _imported_modules(index).get(base.value)
+    if module is not None:
+        return _module_has(module, chain.attr.value)
+    this, attributes = _init_attributes(method, index)
+    return base.value == this and chain.attr.value in attributes
+
+
+def _target_of_write(node_id: str, index: ModuleIndex) -> bool:
+    """Is the attribute (or an attribute chain it starts) assigned, augmented or deleted?"""
+    for ancestor in [node_id, *index.ancestors(node_id)]:
+        node = index.nodes[ancestor]
+        parent = index.nodes.get(index.parent_of(ancestor) or "")
+        if isinstance(parent, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.Del)) \
+                and getattr(parent, "target", None) is node:
+            return True
+        if not isinstance(node, (cst.Attribute, cst.Subscript)):
+            return False
+    return False
+
+
+def aliasable(loop_id: str, index: ModuleIndex) -> list[str]:
+    """Ids of the first occurrence of each attribute chain ``AliasAttribute`` may alias in the loop."""
+    key = ("aliasable", loop_id)
+    if key in index.memo:
+        return index.memo[key]  # type: ignore[return-value]
+    found: list[str] = []
+    loop = index.nodes[loop_id]
+    method = enclosing_function(index, loop)
+    infer = kinds(index)
+    if isinstance(loop, cst.For) and loop.asynchronous is None and method is not None \
+            and _effects_confined(loop.body, infer):
+        writes = _writes(loop, infer)
+        seen: list[cst.Attribute] = []
+        for node in walk_own(loop.body, into_comprehensions=False):
+            if not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name) \
+                    or any(node.deep_equals(s) for s in seen):
+                continue
+            node_id = index.ids[node]
+            if node.value.value in writes or _target_of_write(node_id, index):
+                continue
+            occurrences = [index.ids[n] for n in walk_own(loop.body, into_comprehensions=False)
+                           if isinstance(n, cst.Attribute) and n.deep_equals(node)]
+            if any(_target_of_write(o, index) for o in occurrences):
+                continue
+            if not any(unguarded(o, loop_id, index) for o in occurrences):
+                continue
+            if _readable(node, loop_id, index, method):
+                seen.append(node)
+                found.append(node_id)
+    index.memo[key] = found
+    return found
+
+
+class _ReplaceChain(cst.CSTTransformer):
+    """Replace every attribute equal to ``target`` by ``name``, outside nested scopes."""
+
+    def __init__(self, target: cst.Attribute, name: str) -> None:
+        super().__init__()
+        self.target, self.name, self.count = target, name, 0
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.SetComp,
+                                     cst.DictComp, cst.GeneratorExp))
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        if not original_node.deep_equals(self.target):
+            return updated_node
+        self.count += 1
+        return cst.Name(self.name, lpar=original_node.lpar, rpar=original_node.rpar)
+
+
+class AliasAttribute(Operator):
+    """Read a loop-invariant attribute once, into a local named after it, before the loop:
+    ``config = self.config`` and ``sqrt = math.sqrt``, then ``config.drag`` and ``sqrt(x)`` inside.
+
+    Precondition (all checked; otherwise the attribute is not offered):
+
+    - the chain is one attribute of a plain name (``self.config``,
+      ``math.sqrt``), read and never assigned, augmented or deleted in the
+      loop, and the loop writes or mutates nothing through that name;
+    - every call in the loop is pure (the allow-list of ``_purity``) or an
+      ``append``/``pop``/``clear``/``reverse`` of a local list: any other call
+      might rebind the attribute;
+    - at least one read runs on every iteration (not guarded);
+    - reading it before the loop can neither raise nor run code, so a loop
+      that runs zero times behaves as before: the loop provably runs
+      (``runs_at_least_once``), or the name is a ``TRUSTED_MODULES`` module
+      imported as itself and the attribute exists (checked by importing the
+      module in the engine), or the name is the method's ``self`` and the
+      class's ``__init__`` assigns the attribute at the top level of its body
+      while the class body binds no such name (no property, method or class
+      attribute). A subclass that deletes it, or an object built without
+      ``__init__``, is not covered.
+
+    As everywhere in ``_purity``, operators, subscripts and attribute stores
+    are taken to run no code with effects (no ``__setitem__`` or
+    ``__setattr__`` that rebinds the attribute).
+
+    Chains deeper than one attribute (``self.config.drag``) are not aliased
+    outside a loop that provably runs: nothing proves the inner attribute
+    exists. Params: ``{"attr": id of the first read}`` or ``{"attr": "every"}``
+    (offered with two or more chains: all in one edit).
+    """
+
+    name = "alias_attribute"
+    family = SPEEDUP
+    description = "read a loop-invariant attribute once, before the loop"
+    node_types = (cst.For,)
+    examples = (
+        Example(
+            before="import math\n\n\ndef norms(points):\n    out = []\n    for x, y in points:\n"
+                   "        out.append(math.sqrt(x * x + y * y))\n    return out\n",
+            after="import math\n\n\ndef norms(points):\n    out = []\n    sqrt = math.sqrt\n    for x, y in points:\n"
+                  "        out.append(sqrt(x * x + y * y))\n    return out\n",
+            params={"attr": "Attribute@7:19-7:28"},
+        ),
+        Example(
+            before="class Scaler:\n    def __init__(self, factor):\n        self.factor = factor\n\n"
+                   "    def scale(self, values):\n        out = []\n        for v in values:\n"
+                   "            out.append(v * self.factor)\n        return out\n",
+            after="class Scaler:\n    def __init__(self, factor):\n        self.factor = factor\n\n"
+                  "    def scale(self, values):\n        out = []\n        factor = self.factor\n"
+                  "        for v in values:\n            out.append(v * factor)\n        return out\n",
+            params={"attr": "Attribute@8:27-8:38"},
+        ),
+    )
+
+    def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
+        return bool(aliasable(node_id, index))
+
+    def propose(self, node_id: str, index: ModuleIndex, rng: random.Random) -> dict[str, Any] | None:
+        chains = aliasable(node_id, index)
+        choices = chains + ([EVERY] if len(chains) > 1 else [])
+        return {"attr": rng.choice(choices)} if chains else None
+
+    def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
+                 params: Params, index: ModuleIndex) -> Rewritten:
+        assert isinstance(updated, cst.For)
+        chains = aliasable(node_id, index)
+        if params["attr"] == EVERY and len(chains) > 1:
+            targets = chains
+        elif params["attr"] in chains:
+            targets = [params["attr"]]
+        else:
+            return None
+        function = enclosing_function(index, original)
+        body, assigns, taken = updated.body, [], frozenset[str]()
+        for chain_id in targets:
+            chain = index.nodes[chain_id]
+            assert isinstance(chain, cst.Attribute) and isinstance(chain.value, cst.Name)
+            attr = chain.attr.value.strip("_") or "value"
+            name = fresh_name((attr, f"{chain.value.value}_{attr}"), function, index, taken)
+            replacer = _ReplaceChain(chain, name)
+            body = body.visit(replacer)
+            if not replacer.count:
+                continue
+            taken |= {name}
+            value = cst.Attribute(value=cst.Name(chain.value.value), attr=cst.Name(chain.attr.value))
+            assigns.append(cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))],
+                                                                    value=value)]))
+        if not assigns:
+            return None
+        assigns[0] = assigns[0].with_changes(leading_lines=updated.leading_lines)
+        return cst.FlattenSentinel([*assigns, updated.with_changes(body=body, leading_lines=[])])
