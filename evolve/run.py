@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from evolve.evaluation.backends import make_backend
 from evolve.config import Config
 from evolve.records.checkpoint import Checkpoint, save_checkpoint
-from evolve.search.credit import family_prior
+from evolve.search.credit import default_operators, family_prior
 from evolve.search.engine import Engine, EngineState, SearchSettings
 from evolve.conclusion import RunOutcome, conclude, finish, save_best_so_far, timing_noise, warn_history
 from evolve.preparation import (budget_words, evaluate_baseline, evaluation_context, index_targets, snapshot_of)
@@ -35,6 +35,7 @@ from fitness.aggregate import Score, Scorer
 from fitness.observation import Observation
 from mutations._index import ModuleIndex
 from mutations.pool import SitePool
+from mutations.registry import OPERATORS
 from evolve.evaluation.senses import Senses, measure_senses, test_seconds_for
 from evolve.search.attention import Attention
 from evolve.search.immunity import Antibody, Memory
@@ -92,7 +93,8 @@ def _search(config: Config, evaluator: Evaluator, indexes: dict[str, ModuleIndex
     history.baseline(scorer.baseline_score)
     warn_history(history, out)
     attention = _attention(config, evaluator, indexes, baseline, store, out)
-    pool = SitePool(indexes, operators=config.search.operators, functions=config.target.functions,
+    operators = config.search.operators or default_operators(OPERATORS.values(), config.mode)
+    pool = SitePool(indexes, operators=operators, functions=config.target.functions,
                     site_weights=attention.weight)
     if not pool.sites:
         raise EvolveError("no operator has anywhere to act in the target files; "

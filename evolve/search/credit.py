@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from mutations._base import CLASSIC, REPAIR, SPEEDUP, Operator
 
-__all__ = ["FAMILY_PRIOR", "AdaptivePursuit", "family_prior"]
+__all__ = ["FAMILY_PRIOR", "LEFT_OUT", "AdaptivePursuit", "default_operators", "family_prior"]
 
 FAMILY_PRIOR: dict[str, dict[str, float]] = {
     "improve": {SPEEDUP: 4.0, CLASSIC: 1.0, REPAIR: 0.5},
@@ -37,6 +37,18 @@ moves the weights from there; ``P_min`` keeps every operator drawable. The
 figures are a prior, not a measurement: the corpus table in BENCHMARKS.md
 shows the effect.
 """
+
+
+LEFT_OUT: dict[str, frozenset[str]] = {"improve": frozenset({REPAIR})}
+"""Families a mode leaves out unless ``search.operators`` names them. Improve mode leaves out the fix
+patterns: they change behaviour by design, so one that passes the tests and is faster is a change the
+tests do not see, not an improvement (every overfit speed-up of the corpus came from one)."""
+
+
+def default_operators(operators: Iterable[Operator], mode: str) -> list[str]:
+    """The names of ``operators`` a run in ``mode`` uses when ``search.operators`` does not say."""
+    left_out = LEFT_OUT.get(mode, frozenset())
+    return [op.name for op in operators if op.family not in left_out]
 
 
 def family_prior(operators: Iterable[Operator], mode: str) -> dict[str, float]:

@@ -50,3 +50,12 @@ def test_the_prior_favours_speedups_when_improving_and_fix_patterns_when_repairi
     assert repair["pop0_to_deque"] < repair["delete_statement"] == pytest.approx(repair["replace_name"])
     assert min(repair.values()) >= AdaptivePursuit(tuple(repair)).p_min * 0.999
     assert family_prior(ops, "unknown mode") == {op.name: 1.0 for op in ops}
+
+
+def test_improve_mode_leaves_the_fix_patterns_out_unless_named() -> None:
+    from evolve.search.credit import default_operators
+    from mutations import OPERATORS
+
+    improving = set(default_operators(OPERATORS.values(), "improve"))
+    assert "replace_name" not in improving and {"pop0_to_deque", "delete_statement"} <= improving
+    assert set(default_operators(OPERATORS.values(), "repair")) == set(OPERATORS)
