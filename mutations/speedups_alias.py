@@ -9,8 +9,10 @@ the read cannot fail or run code (see ``AliasAttribute``'s docstring).
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
+import os
 import random
+import sysconfig
 from typing import Any
 
 import libcst as cst
@@ -26,7 +28,8 @@ from mutations.speedups_loops import EVERY, fresh_name
 TRUSTED_MODULES = frozenset({"math", "cmath", "operator", "bisect", "heapq", "itertools", "functools", "string",
                              "collections", "statistics", "re", "json"})
 """Standard-library modules whose attributes are checked by importing them in the engine (their import
-runs no user code and has no effect); the attribute of a module outside the list is not aliased."""
+has no effect; see ``_module_has``); the attribute of a module outside the list is not aliased. A module
+of the project that shadows one of them where the project runs is not detected."""
 
 
 _CONFINED = frozenset({"append", "pop", "clear", "reverse"})
@@ -61,13 +64,24 @@ def _writes(loop: cst.For, infer: Kinds) -> set[str]:
 
 
 def _module_has(module: str, attribute: str) -> bool:
-    """Does the standard-library ``module`` (one of ``TRUSTED_MODULES``) define ``attribute``?"""
+    """Does the standard-library ``module`` (one of ``TRUSTED_MODULES``) define ``attribute``?
+
+    The module is imported only when the import system finds it built in or in the
+    standard library's folders: a file of the same name on ``sys.path`` (the
+    current folder comes first) is never run in the engine; the attribute is then
+    not aliased.
+    """
     if module not in TRUSTED_MODULES:
         return False
     try:
-        return hasattr(importlib.import_module(module), attribute)
-    except ImportError:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
         return False
+    origin = spec.origin if spec is not None else None
+    folders = tuple(os.path.realpath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib"))
+    if origin is None or origin != "built-in" and not os.path.realpath(origin).startswith(folders):
+        return False
+    return hasattr(importlib.import_module(module), attribute)
 
 
 def _imported_modules(index: ModuleIndex) -> dict[str, str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from mutations._base import CLASSIC, REPAIR, SPEEDUP, Operator
+from mutations import CLASSIC, REPAIR, SPEEDUP, Operator
 
 __all__ = ["FAMILY_PRIOR", "LEFT_OUT", "AdaptivePursuit", "default_operators", "family_prior"]
 
@@ -30,8 +30,9 @@ FAMILY_PRIOR: dict[str, dict[str, float]] = {
 
 Improve mode: the baseline passes every test, and a speed-up operator keeps
 results the same under its stated precondition, so its offspring mostly stay
-plausible; a repair pattern changes behaviour by design and mostly fails a
-test there. Repair mode: a speed-up cannot change what a failing test sees
+plausible; a classic edit changes behaviour and mostly fails a test there
+(fix patterns are ``LEFT_OUT`` of improve mode; 0.5 applies when
+``search.operators`` names one). Repair mode: a speed-up cannot change what a failing test sees
 (short of a timeout), the classic and repair edits can. Credit assignment
 moves the weights from there; ``P_min`` keeps every operator drawable. The
 figures are a prior, not a measurement: the corpus table in BENCHMARKS.md

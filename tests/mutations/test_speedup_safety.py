@@ -290,3 +290,19 @@ def test_an_attribute_is_aliased_only_when_the_loop_cannot_change_it_and_reading
     provably = _method("            out.append(other.scale)\n").replace(
         "        out = []\n", "        out = []\n        if not items:\n            return out\n")
     assert _aliasable(provably) == ["other.scale"]  # a loop that surely runs reads it anyway
+
+
+def test_a_project_module_shadowing_a_trusted_one_never_runs_in_the_engine(tmp_path) -> None:
+    """The engine checks ``statistics.mean`` exists by importing ``statistics``: never the project's own file."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "statistics.py").write_text("import sys\nsys.exit(3)  # the project's module ran\n")
+    root = Path(__file__).resolve().parents[2]
+    check = ("import sys\nsys.path.insert(1, sys.argv[1])\nfrom mutations.speedups_alias import _module_has\n"
+             "print(_module_has('statistics', 'mean'), _module_has('math', 'sqrt'))\n")
+    done = subprocess.run([sys.executable, "-c", check, str(root)], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]

@@ -18,8 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mutations import OPERATORS
-from mutations._base import SPEEDUP
+from mutations import OPERATORS, SPEEDUP
 
 SPEEDUPS = tuple(sorted(name for name, op in OPERATORS.items() if op.family == SPEEDUP))
 
