@@ -20,10 +20,10 @@ import libcst as cst
 from mutations._base import SPEEDUP, Example, Operator, Params, Rewritten
 from mutations._index import ModuleIndex
 from mutations._kinds import LIST, Kinds, kinds
-from mutations._loops import roots, runs_at_least_once, unguarded, written_by
+from mutations._loops import NESTED_SCOPES, roots, runs_at_least_once, unguarded, written_by
 from mutations._purity import pure_call
 from mutations._tree import enclosing_function, walk, walk_own
-from mutations.speedups_loops import EVERY, fresh_name
+from mutations.speedups_loops import EVERY, bind_before
 
 TRUSTED_MODULES = frozenset({"math", "cmath", "operator", "bisect", "heapq", "itertools", "functools", "string",
                              "collections", "statistics", "re", "json"})
@@ -198,24 +198,6 @@ def aliasable(loop_id: str, index: ModuleIndex) -> list[str]:
     return found
 
 
-class _ReplaceChain(cst.CSTTransformer):
-    """Replace every attribute equal to ``target`` by ``name``, outside nested scopes."""
-
-    def __init__(self, target: cst.Attribute, name: str) -> None:
-        super().__init__()
-        self.target, self.name, self.count = target, name, 0
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        return not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.SetComp,
-                                     cst.DictComp, cst.GeneratorExp))
-
-    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
-        if not original_node.deep_equals(self.target):
-            return updated_node
-        self.count += 1
-        return cst.Name(self.name, lpar=original_node.lpar, rpar=original_node.rpar)
-
-
 class AliasAttribute(Operator):
     """Read a loop-invariant attribute once, into a local named after it, before the loop:
     ``config = self.config`` and ``sqrt = math.sqrt``, then ``config.drag`` and ``sqrt(x)`` inside.
@@ -290,22 +272,12 @@ class AliasAttribute(Operator):
             targets = [params["attr"]]
         else:
             return None
-        function = enclosing_function(index, original)
-        body, assigns, taken = updated.body, [], frozenset[str]()
+        assert isinstance(original, cst.For)
+        values = []
         for chain_id in targets:
             chain = index.nodes[chain_id]
             assert isinstance(chain, cst.Attribute) and isinstance(chain.value, cst.Name)
             attr = chain.attr.value.strip("_") or "value"
-            name = fresh_name((attr, f"{chain.value.value}_{attr}"), function, index, taken)
-            replacer = _ReplaceChain(chain, name)
-            body = body.visit(replacer)
-            if not replacer.count:
-                continue
-            taken |= {name}
             value = cst.Attribute(value=cst.Name(chain.value.value), attr=cst.Name(chain.attr.value))
-            assigns.append(cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))],
-                                                                    value=value)]))
-        if not assigns:
-            return None
-        assigns[0] = assigns[0].with_changes(leading_lines=updated.leading_lines)
-        return cst.FlattenSentinel([*assigns, updated.with_changes(body=body, leading_lines=[])])
+            values.append((chain, value, (attr, f"{chain.value.value}_{attr}")))
+        return bind_before(original, updated, values, index, opaque=NESTED_SCOPES)

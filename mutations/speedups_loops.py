@@ -169,21 +169,50 @@ def hoistable_calls(loop_id: str, index: ModuleIndex) -> list[str]:
     return found
 
 
-class _ReplaceCall(cst.CSTTransformer):
-    """Replace every call equal to ``target`` by ``name``, outside nested scopes."""
+_DEFINITIONS = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
-    def __init__(self, target: cst.Call, name: str) -> None:
+
+class _ReplaceEqual(cst.CSTTransformer):
+    """Replace every expression equal to ``target`` by the name ``name``, not entering ``opaque`` nodes."""
+
+    def __init__(self, target: cst.BaseExpression, name: str, opaque: tuple[type[cst.CSTNode], ...]) -> None:
         super().__init__()
-        self.target, self.name, self.count = target, name, 0
+        self.target, self.name, self.opaque, self.count = target, name, opaque, 0
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        return not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
+        return not isinstance(node, self.opaque)
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        if not original_node.deep_equals(self.target):
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:
+        if type(original_node) is not type(self.target) or not original_node.deep_equals(self.target):
             return updated_node
         self.count += 1
-        return cst.Name(self.name, lpar=original_node.lpar, rpar=original_node.rpar)
+        return cst.Name(self.name, lpar=original_node.lpar, rpar=original_node.rpar)  # type: ignore[attr-defined]
+
+
+def bind_before(loop: cst.For, updated: cst.For, values: list[tuple[cst.BaseExpression, cst.BaseExpression,
+                                                                    tuple[str, str]]],
+                index: ModuleIndex, opaque: tuple[type[cst.CSTNode], ...] = _DEFINITIONS) -> Rewritten:
+    """``updated`` (the rewrite of the original ``loop``) with each ``(target, value, names)`` bound
+    before it: ``name = value`` under a fresh name from ``names``, and every expression equal to
+    ``target`` in the loop's body (not inside ``opaque`` nodes) reading ``name`` instead. A target no
+    longer found (it was inside one bound before it) is skipped; ``None`` if none is found. The loop's
+    leading comments go above the first new line. Shared by ``HoistInvariantCall`` and
+    ``speedups_alias.AliasAttribute``."""
+    function = enclosing_function(index, loop)
+    body, assigns, taken = updated.body, [], frozenset[str]()
+    for target, value, names_ in values:
+        name = fresh_name(names_, function, index, taken)
+        replacer = _ReplaceEqual(target, name, opaque)
+        body = body.visit(replacer)
+        if not replacer.count:
+            continue  # inside a target bound before it: computed within that one, once
+        taken |= {name}
+        assigns.append(cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))],
+                                                                value=value)]))
+    if not assigns:
+        return None
+    assigns[0] = assigns[0].with_changes(leading_lines=updated.leading_lines)
+    return cst.FlattenSentinel([*assigns, updated.with_changes(body=body, leading_lines=[])])
 
 
 EVERY = "every"
@@ -281,23 +310,10 @@ class HoistInvariantCall(Operator):
             targets = [params["call"]]
         else:
             return None
-        function = enclosing_function(index, original)
-        body, assigns, taken = updated.body, [], frozenset[str]()
-        for call_id in targets:
-            call = index.nodes[call_id]
-            assert isinstance(call, cst.Call)
-            name = fresh_name(describe_name(call), function, index, taken)
-            replacer = _ReplaceCall(call, name)
-            body = body.visit(replacer)
-            if not replacer.count:
-                continue  # inside a call hoisted before it: computed within that one, once
-            taken |= {name}
-            assigns.append(cst.SimpleStatementLine(body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(name))],
-                                                                    value=bare(call))]))
-        if not assigns:
-            return None
-        assigns[0] = assigns[0].with_changes(leading_lines=updated.leading_lines)
-        return cst.FlattenSentinel([*assigns, updated.with_changes(body=body, leading_lines=[])])
+        assert isinstance(original, cst.For)
+        found = [index.nodes[c] for c in targets]
+        return bind_before(original, updated, [(c, bare(c), describe_name(c)) for c in found],  # type: ignore[misc]
+                           index)
 
 
 def _distinct(calls: list[str], index: ModuleIndex) -> list[str]:
