@@ -9,6 +9,7 @@ the read cannot fail or run code (see ``AliasAttribute``'s docstring).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import random
@@ -63,6 +64,7 @@ def _writes(loop: cst.For, infer: Kinds) -> set[str]:
     return found
 
 
+@functools.lru_cache(maxsize=None)
 def _module_has(module: str, attribute: str) -> bool:
     """Does the standard-library ``module`` (one of ``TRUSTED_MODULES``) define ``attribute``?
 
@@ -85,7 +87,10 @@ def _module_has(module: str, attribute: str) -> bool:
 
 
 def _imported_modules(index: ModuleIndex) -> dict[str, str]:
-    """Local name -> module for each top-level ``import M`` (no ``as``) the module never rebinds."""
+    """Local name -> module for each top-level ``import M`` (no ``as``) the module never rebinds
+    (memoised: every candidate attribute of every loop asks)."""
+    if "alias.imported_modules" in index.memo:
+        return index.memo["alias.imported_modules"]  # type: ignore[return-value]
     found: dict[str, str] = {}
     for statement in index.module.body:
         if isinstance(statement, cst.SimpleStatementLine):
@@ -96,7 +101,8 @@ def _imported_modules(index: ModuleIndex) -> dict[str, str]:
                             found[alias.name.value] = alias.name.value
     bound = {n.target.value for n in walk(index.module)
              if isinstance(n, cst.AssignTarget) and isinstance(n.target, cst.Name)}
-    return {k: v for k, v in found.items() if k not in bound}
+    kept = index.memo["alias.imported_modules"] = {k: v for k, v in found.items() if k not in bound}
+    return kept
 
 
 def _init_attributes(method: cst.FunctionDef, index: ModuleIndex) -> tuple[str, frozenset[str]]:
