@@ -58,10 +58,14 @@ def _constant_name(node_id: str, index: ModuleIndex) -> str | None:
     return target.value if isinstance(target, cst.Name) and _ALL_CAPS.match(target.value) else None
 
 
-def _only_tested_for_membership(name: str, binding: cst.CSTNode, index: ModuleIndex) -> bool:
-    """Every other mention of ``name`` in the module is ``... in NAME`` (at least one)."""
-    uses = [i for i, n in index.nodes.items() if isinstance(n, cst.Name) and n.value == name and n is not binding]
-    return bool(uses) and all(_membership_operand(u, index) for u in uses)
+def _constant_uses(node_id: str, index: ModuleIndex) -> list[str] | None:
+    """For the value of ``NAME = ...`` (see ``_constant_name``), the ids of every other mention of
+    ``NAME`` in the module; ``None`` for any other node."""
+    name = _constant_name(node_id, index)
+    if name is None:
+        return None
+    binding = index.nodes[index.parent_of(node_id) or ""].targets[0].target  # type: ignore[attr-defined]
+    return [i for i, n in index.nodes.items() if isinstance(n, cst.Name) and n.value == name and n is not binding]
 
 
 def _as_set(node: cst.List | cst.Tuple) -> cst.Set:
@@ -104,23 +108,15 @@ class MembershipToSet(Operator):
 
     def footprint(self, node_id: str, index: ModuleIndex) -> tuple[str, ...]:
         """The display and, for ``NAMES = [...]``, every ``... in NAMES`` of the module."""
-        name = _constant_name(node_id, index)
-        if name is None:
-            return (node_id,)
-        binding = index.nodes[index.parent_of(node_id) or ""].targets[0].target  # type: ignore[attr-defined]
-        return (node_id, *(i for i, n in index.nodes.items()
-                           if isinstance(n, cst.Name) and n.value == name and n is not binding))
+        return (node_id, *(_constant_uses(node_id, index) or ()))
 
     def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
         if not _constant_display(node):
             return False
         if _membership_operand(node_id, index):
             return True
-        name = _constant_name(node_id, index)
-        if name is None:
-            return False
-        binding = index.nodes[index.parent_of(node_id) or ""].targets[0].target  # type: ignore[attr-defined]
-        return _only_tested_for_membership(name, binding, index)
+        uses = _constant_uses(node_id, index)  # NAME = [...]: tested only for membership, at least once
+        return bool(uses) and all(_membership_operand(u, index) for u in uses)
 
     def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                  params: Params, index: ModuleIndex) -> Rewritten:
