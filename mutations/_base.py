@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Union
 import libcst as cst
 
 from mutations._index import ModuleIndex
+from mutations.naturalness import first_of_each, naturalness_scores, rank_weights, rewrites
 
 Params = Mapping[str, Any]
 """An edit's parameters: JSON-safe scalars only (str, int, float, bool, None)."""
@@ -179,9 +180,32 @@ class ChoiceOperator(Operator):
             found.update(dict.fromkeys(self.touched(node_id, option)))
         return tuple(found)
 
+    def option_scores(self, node_id: str, options: list[dict[str, Any]], index: ModuleIndex) -> list[Any]:
+        """How likely each option (same order) is the edit a programmer meant, as comparable scores
+        (higher first; None: the option does not rewrite). By default how natural the rewritten line
+        reads in its file (``mutations.naturalness``); an operator with a better signal overrides this."""
+        return naturalness_scores(self, node_id, options, index)
+
+    def option_weights(self, node_id: str, index: ModuleIndex) -> list[float]:
+        """How often ``propose`` draws each of ``options`` (same order, memoised): ``1 / rank`` by
+        ``option_scores``, so the likeliest is drawn most and every option stays possible; an option
+        that writes the same code as an earlier one weighs 0 (it is the same edit)."""
+        key = ("option_weights", self.name, node_id)
+        found = index.memo.get(key)
+        if found is None:
+            options = self.options(node_id, index)
+            if len(options) < 2:
+                found = [1.0] * len(options)
+            else:
+                ranked = rank_weights(self.option_scores(node_id, options, index))
+                first = first_of_each(rewrites(self, node_id, options, index))
+                found = [w if keep else 0.0 for w, keep in zip(ranked, first)]
+            index.memo[key] = found
+        return found  # type: ignore[return-value]
+
     def propose(self, node_id: str, index: ModuleIndex, rng: random.Random) -> dict[str, Any] | None:
         found = self.options(node_id, index)
-        return dict(rng.choice(found)) if found else None
+        return dict(rng.choices(found, weights=self.option_weights(node_id, index))[0]) if found else None
 
     def rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                 params: Params, index: ModuleIndex) -> Rewritten:

@@ -12,6 +12,7 @@ visible at the destination are offered. These make no claim of equivalence.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import libcst as cst
@@ -21,6 +22,7 @@ from mutations._index import MODULE_SCOPE, ModuleIndex
 from mutations._kinds import BOOL, LIST, NONE, NUMERIC, STR, UNKNOWN, join, kinds
 from mutations._names import VALUE, free_names, names, read_names, renamed
 from mutations._render import code, fit_in
+from mutations.naturalness import naturalness_scores, rank_weights, tokens
 from mutations._tree import enclosing_function, returns_of
 from mutations.repair_exprs import in_function_body
 from mutations.statements import _in_loop, _is_block_statement
@@ -33,10 +35,12 @@ _CONDITION_HOLDERS = (cst.If, cst.While, cst.CompIf, cst.Assert)
 
 def _program_conditions(index: ModuleIndex) -> list[tuple[str, frozenset[str]]]:
     """(code, free names) of every condition in the file's functions: tests, their
-    ``and``/``or`` operands, comparisons."""
+    ``and``/``or`` operands, comparisons. ``index.memo["condition_company"]`` keeps, for an
+    operand, the code of the condition it is part of."""
     found = index.memo.get("program_conditions")
     if found is None:
         seen: dict[str, frozenset[str]] = {}
+        company: dict[str, str] = {}
         for node, node_id in index.ids.items():
             candidate = None
             if isinstance(node, _CONDITION_HOLDERS):
@@ -52,7 +56,10 @@ def _program_conditions(index: ModuleIndex) -> list[tuple[str, frozenset[str]]]:
                 text = code(index, part.with_changes(lpar=[], rpar=[]) if part.lpar else part)
                 if "\n" not in text and text not in seen:
                     seen[text] = free_names(part)
+                if part is not candidate and text not in company:
+                    company[text] = code(index, candidate)
         found = index.memo["program_conditions"] = list(seen.items())
+        index.memo["condition_company"] = company
     return found  # type: ignore[return-value]
 
 
@@ -94,9 +101,14 @@ def ingredients(focus: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[st
     out: list[str] = []
     for name in reads:
         out += [name, f"not {name}", f"{name} is None", f"{name} is not None"]
-    for text, free in _program_conditions(index):
+    probes = set(out)
+    conditions = _program_conditions(index)
+    company: dict[str, str] = index.memo["condition_company"]  # type: ignore[assignment]
+    context: dict[str, Counter[str]] = {}
+    for text, free in conditions:
         if free & set(reads) and scope.can_read(node_id, free):
             out.append(text)  # a condition on what the focus reads, from elsewhere in the file
+            context.setdefault(text, Counter(tokens(company.get(text, ""))))
         if len(free) > 2:
             continue
         for old in (n for n in free if _renamable(n, node_id, index)):
@@ -105,13 +117,30 @@ def ingredients(focus: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[st
                     text2 = _renamed_code(text, old, new, index)
                     if scope.can_read(node_id, free - {old} | {new}):
                         out.append(text2)
+                        context.setdefault(text2, Counter(new if t == old else t
+                                                          for t in tokens(company.get(text, ""))))
     out += _mirrors(focus, node_id, index) + _bounds(focus, index)
     own = {code(index, focus)} if isinstance(focus, cst.BaseExpression) else set()
     if isinstance(focus, cst.BooleanOperation):
         own |= {code(index, focus.left), code(index, focus.right)}
     result = [c for c in dict.fromkeys(out) if c not in own]
     index.memo[key] = result
+    index.memo[("ingredient_facts", node_id)] = (probes, context)
     return result
+
+
+def ingredient_facts(focus: cst.CSTNode, node_id: str, index: ModuleIndex) -> tuple[set[str], dict[str, Counter[str]]]:
+    """The probes among ``ingredients`` (``x``, ``not x``, ``x is None``, ``x is not None``: they never
+    raise) and, for a condition taken from an ``and``/``or`` elsewhere, the tokens of that whole
+    condition (renamed as the ingredient is)."""
+    ingredients(focus, node_id, index)
+    return index.memo[("ingredient_facts", node_id)]  # type: ignore[return-value]
+
+
+def _similarity(a: Counter[str], b: Counter[str]) -> float:
+    """Jaccard similarity of two bags of tokens (0 when both are empty)."""
+    union = sum((a | b).values())
+    return sum((a & b).values()) / union if union else 0.0
 
 
 def _mirrors(focus: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[str]:
@@ -219,6 +248,24 @@ class AddConditionClause(ChoiceOperator):
         test_id = index.ids[test]
         return [{"clause": c, "op": op, "side": side}
                 for c in ingredients(test, test_id, index) for op in ("and", "or") for side in ("left", "right")]
+
+    def option_scores(self, node_id: str, options: list[dict[str, Any]], index: ModuleIndex) -> list[Any]:
+        """A probe joined on the right ranks below every other option: it never raises, so on the left
+        it gives the same truth value and also guards the test (``qty is None or qty < minimum``).
+        Within that, two rankings merged by Borda count (the sum of ``1 / rank``): how natural the new
+        test reads (``mutations.naturalness``) and how much the condition the clause was taken from
+        looks like this test (``t not in done`` from ``t not in done and not all(p in done for p in
+        pre)`` for ``all(p in done for p in pre)``; the context similarity of CapGen, Wen et al.,
+        ICSE 2018)."""
+        test = index.nodes[node_id].test  # type: ignore[attr-defined]
+        test_id = index.ids[test]
+        probes, context = ingredient_facts(test, test_id, index)
+        own = Counter(tokens(code(index, test)))
+        natural = naturalness_scores(self, node_id, options, index)
+        similar = [None if n is None else _similarity(context.get(o["clause"], Counter()), own)
+                   for o, n in zip(options, natural)]
+        return [None if n is None else (not (o["clause"] in probes and o["side"] == "right"), a + b)
+                for o, n, a, b in zip(options, natural, rank_weights(natural), rank_weights(similar))]
 
     def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                  params: Params, index: ModuleIndex) -> Rewritten:

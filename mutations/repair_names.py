@@ -18,7 +18,8 @@ from mutations._base import REPAIR, ChoiceOperator, Example, Params, Rewritten
 from mutations._index import MODULE_SCOPE, ModuleIndex
 from mutations._kinds import NONE, NUMERIC, STR, UNKNOWN, kinds
 from mutations._names import CLASS, FUNCTION, VALUE, names, read_ids
-from mutations._tree import enclosing_function
+from mutations._tree import enclosing_function, walk, walk_own
+from mutations.naturalness import naturalness_scores
 
 _BUILTIN_SWAPS = (("min", "max"), ("any", "all"), ("int", "round", "float"), ("list", "sorted", "tuple", "set"),
                   ("sum", "len"))
@@ -64,9 +65,45 @@ class ReplaceName(ChoiceOperator):
             return []
         return [{"name": n} for n in scope.swappable(node_id, kind) if n != node.value]
 
+    def option_scores(self, node_id: str, options: list[dict[str, Any]], index: ModuleIndex) -> list[Any]:
+        """The variable bound last before the site first (``word = normalise(token)`` on the line above
+        ``counts.get(token, 0)``), then the most natural (``mutations.naturalness``): how recently a
+        variable was defined is among the features that rank replacement variables in Elixir (Saha et
+        al., ASE 2017). A parameter counts as bound on its own line; a name the function does not bind
+        before the site (a global, a builtin) comes last."""
+        line = index.line_of(node_id)
+        bound = _binding_lines(enclosing_function(index, index.nodes[node_id]), index)
+        natural = naturalness_scores(self, node_id, options, index)
+        return [None if n is None else (max((b for b in bound.get(o["name"], ()) if b < line), default=0), n)
+                for o, n in zip(options, natural)]
+
     def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                  params: Params, index: ModuleIndex) -> Rewritten:
         return updated.with_changes(value=params["name"])
+
+
+_TARGETS = {cst.AssignTarget: "target", cst.AugAssign: "target", cst.AnnAssign: "target", cst.For: "target",
+            cst.AsName: "name", cst.NamedExpr: "target", cst.Param: "name"}
+
+
+def _binding_lines(function: cst.FunctionDef | None, index: ModuleIndex) -> dict[str, list[int]]:
+    """Name -> the lines where ``function`` binds it (assignment and loop targets, ``as`` names,
+    parameters), not counting nested functions' own."""
+    if function is None:
+        return {}
+    key = ("binding_lines", index.ids.get(function))
+    found = index.memo.get(key)
+    if found is None:
+        found = {}
+        for node in walk_own(function, into_comprehensions=False):
+            field = _TARGETS.get(type(node))
+            if field is None:
+                continue
+            for name in walk(getattr(node, field)):
+                if isinstance(name, cst.Name) and name in index.ids:
+                    found.setdefault(name.value, []).append(index.line_of(index.ids[name]))
+        index.memo[key] = found
+    return found  # type: ignore[return-value]
 
 
 def _attribute_uses(index: ModuleIndex) -> dict[tuple[str, bool], set[str]]:

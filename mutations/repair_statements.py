@@ -9,15 +9,18 @@ there. ``copy_statement`` covers the copy without renaming.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import libcst as cst
 
 from mutations._base import REPAIR, ChoiceOperator, Example, Params, Rewritten
 from mutations._index import MODULE_SCOPE, ModuleIndex
+from mutations._kinds import NUMERIC, UNKNOWN, kinds
 from mutations._names import VALUE, bound_names, free_names, names, renamed
 from mutations._render import code
-from mutations._tree import walk
+from mutations._tree import enclosing_function, walk
+from mutations.naturalness import naturalness_scores, own_lines, rank_weights, tokens
 from mutations.guards import is_docstring
 from mutations.statements import _is_block_statement, fits
 
@@ -56,7 +59,8 @@ class InsertRenamedStatement(ChoiceOperator):
     ends its block) a copy of a one-line statement of the file in which one
     variable is renamed to another visible at the destination; the copy must
     read only visible names and compile there (no ``break`` outside a loop).
-    The new name is one the destination's block already uses.
+    The new name is one the destination's block or the statements around it already use, of the
+    renamed variable's kind when both are known (``_kinds``).
     Params: ``{"donor": id, "rename": "old:new", "where": "before" | "after"}``.
     """
 
@@ -95,7 +99,7 @@ class InsertRenamedStatement(ChoiceOperator):
                 if not _renamable(old, donor_id, index):
                     continue
                 for new in targets:
-                    if new == old or new in reads | binds:
+                    if new == old or new in reads | binds or not _same_kind(old, donor_id, new, node_id, index):
                         continue
                     if not scope.can_read(node_id, reads - {old} | ({new} if old in reads else set())):
                         continue
@@ -104,6 +108,24 @@ class InsertRenamedStatement(ChoiceOperator):
                         continue
                     out += [{"donor": donor_id, "rename": f"{old}:{new}", "where": w} for w in wheres]
         return out
+
+    def option_scores(self, node_id: str, options: list[dict[str, Any]], index: ModuleIndex) -> list[Any]:
+        """Two rankings merged by Borda count (the sum of ``1 / rank``): how natural the result reads
+        (``mutations.naturalness``) and how much the donor's surroundings, renamed, look like the
+        destination's (the headers of the statements around each and their neighbours, as bags of
+        tokens: the context similarity of CapGen, Wen et al., ICSE 2018). ``seen.add(item)`` under
+        ``if item not in seen:`` suits the place after ``if item in visited:`` once ``seen`` is
+        ``visited``; a copy reads naturally when the file says the same thing elsewhere."""
+        natural = naturalness_scores(self, node_id, options, index)
+        similar: list[float | None] = []
+        for option, score in zip(options, natural):
+            old, new = option["rename"].split(":")
+            donor = Counter({new if t == old else t: c for t, c in _surroundings(option["donor"], "at", index).items()})
+            here = _surroundings(node_id, option["where"], index)
+            union = sum((donor | here).values())
+            similar.append(None if score is None else sum((donor & here).values()) / union if union else 0.0)
+        return [None if n is None else a + b
+                for n, a, b in zip(natural, rank_weights(natural), rank_weights(similar))]
 
     def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
         """Cheap: a statement of a function's block, with donors in the file (options are drawn
@@ -121,13 +143,66 @@ class InsertRenamedStatement(ChoiceOperator):
 
 
 def _block_names(node_id: str, index: ModuleIndex) -> set[str]:
-    """The names the destination's block works with: a renamed copy uses one of them."""
+    """The names the destination works with: those of its block and of the headers of the statements
+    around it up to the function (a loop's ``while i < len(text)`` for the ``i += 1`` a ``continue``
+    skipped). A renamed copy uses one of them."""
     block_id = index.parent_of(node_id) or ""
     key = ("block_names", block_id)
     if key not in index.memo:
         block = index.nodes.get(block_id)
-        index.memo[key] = {n.value for n in walk(block) if isinstance(n, cst.Name)} if block is not None else set()
+        found = {n.value for n in walk(block) if isinstance(n, cst.Name)} if block is not None else set()
+        for outer in index.ancestors(block_id) if block is not None else ():
+            holder = index.nodes[outer]
+            if isinstance(holder, (cst.FunctionDef, cst.ClassDef)):
+                break
+            for part in _header(holder):
+                found |= {n.value for n in walk(part) if isinstance(n, cst.Name)}
+        index.memo[key] = found
     return index.memo[key]  # type: ignore[return-value]
+
+
+def _surroundings(node_id: str, where: str, index: ModuleIndex) -> Counter[str]:
+    """The tokens around a place in a block: the headers of the statements holding it up to the function
+    and the statements next to it (``where``: "at" the statement itself, "before" or "after" it)."""
+    key = ("surroundings", node_id, where)
+    found = index.memo.get(key)
+    if found is None:
+        block = index.nodes.get(index.parent_of(node_id) or "")
+        body = list(block.body) if isinstance(block, cst.IndentedBlock) else []
+        node = index.nodes[node_id]
+        at = next((i for i, s in enumerate(body) if s is node), 0)
+        first, last = {"at": (at - 1, at + 1), "before": (at - 1, at), "after": (at, at + 1)}[where]
+        neighbours = [index.ids[body[i]] for i in (first, last) if 0 <= i < len(body) and body[i] in index.ids]
+        holders = []
+        for outer in index.ancestors(node_id):
+            if isinstance(index.nodes[outer], (cst.FunctionDef, cst.ClassDef)):
+                break
+            if isinstance(index.nodes[outer], cst.BaseCompoundStatement):
+                holders.append(outer)
+        lines = index.source.splitlines()
+        found = Counter(t for n in neighbours + holders for line in own_lines(n, index) for t in tokens(lines[line - 1]))
+        index.memo[key] = found
+    return found  # type: ignore[return-value]
+
+
+def _header(statement: cst.CSTNode) -> tuple[cst.CSTNode, ...]:
+    """The parts of a compound statement before its body (a test, a loop's target and iterable)."""
+    if isinstance(statement, (cst.If, cst.While)):
+        return (statement.test,)
+    if isinstance(statement, cst.For):
+        return (statement.target, statement.iter)
+    if isinstance(statement, cst.With):
+        return tuple(statement.items)
+    return ()
+
+
+def _same_kind(old: str, donor_id: str, new: str, node_id: str, index: ModuleIndex) -> bool:
+    """May ``new`` (at the destination) stand for ``old`` (in the donor)? Not when their inferred kinds
+    differ (``_kinds``): a set is not renamed to a list nor an int to a string; unknown kinds may."""
+    infer = kinds(index)
+    a = infer.name_kind(enclosing_function(index, index.nodes[donor_id]), old)
+    b = infer.name_kind(enclosing_function(index, index.nodes[node_id]), new)
+    return a == b or UNKNOWN in (a, b) or a in NUMERIC and b in NUMERIC
 
 
 def _renamable(name: str, donor_id: str, index: ModuleIndex) -> bool:

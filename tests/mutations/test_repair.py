@@ -96,3 +96,59 @@ def test_an_unwrapped_generator_gets_parentheses_of_its_own() -> None:
     result = apply_patch(Patch((Edit.make(op.name, "m.py", site, option),)), {"m.py": index})
     assert result.sources["m.py"] == "def first(xs):\n    return (x for x in xs if x)\n"
     compile(result.sources["m.py"], "m.py", "exec")
+
+
+def _ranked(name: str, source: str, line: int, key: str) -> list[object]:
+    """The ``key`` parameter of the options ``name`` offers at its site on ``line``, likeliest first."""
+    index = _index(source)
+    op = get_operator(name)
+    site = next(s for s in op.sites(index) if index.line_of(s) == line)
+    pairs = zip(op.options(site, index), op.option_weights(site, index))  # type: ignore[attr-defined]
+    return [o[key] for o, _ in sorted(pairs, key=lambda p: -p[1])]
+
+
+def test_the_variable_bound_last_before_the_site_is_tried_first() -> None:
+    source = (
+        "PUNCTUATION = '.,'\n\n\ndef counts(text):\n    found = {}\n    for token in text.split():\n"
+        "        word = token.strip(PUNCTUATION).lower()\n        found[word] = found.get(token, 0) + 1\n"
+        "    return found\n"
+    )
+    ranked = _ranked("replace_name", source, 8, "name")
+    assert ranked[0] == "word" and ranked[-1] == "PUNCTUATION"  # a global binds nothing in the function
+
+
+def test_a_probe_guards_from_the_left() -> None:
+    source = "def restock(stock, minimum):\n    return sorted(s for s, qty in stock.items() if qty < minimum)\n"
+    index = _index(source)
+    op = get_operator("add_condition_clause")
+    (site,) = op.sites(index)
+    weights = dict(zip((str(o) for o in op.options(site, index)), op.option_weights(site, index)))  # type: ignore[attr-defined]
+    right = max(w for o, w in weights.items() if "'qty is None'" in o and "'right'" in o)
+    left = min(w for o, w in weights.items() if "'qty is None'" in o and "'left'" in o)
+    assert left > right  # `qty is None or qty < minimum` guards; `qty < minimum or qty is None` still fails
+
+
+def test_a_copy_is_renamed_only_to_a_variable_of_its_kind() -> None:
+    source = (
+        "def a(items):\n    seen = set()\n    for item in items:\n        if item not in seen:\n"
+        "            seen.add(item)\n    return seen\n\n\n"
+        "def b(items):\n    visited = set()\n    out = []\n    for item in items:\n        if item in visited:\n"
+        "            out.append(item)\n    return out\n"
+    )
+    renames = _ranked("insert_renamed_statement", source, 13, "rename")
+    assert "seen:visited" in renames and "seen:out" not in renames  # a set is not renamed to a list
+    assert renames[0] == "seen:visited"  # `seen.add(item)` under `if item not in seen:` suits `if item in visited:`
+
+
+def test_a_copy_may_use_the_variable_of_the_loop_around_it() -> None:
+    source = (
+        "def tokens(text):\n    out = []\n    i = 0\n    while i < len(text):\n        if text[i] == ' ':\n"
+        "            continue\n        j = i\n        while j < len(text) and text[j].isdigit():\n            j += 1\n"
+        "        out.append(text[i:j])\n        i = j\n    return out\n"
+    )
+    index = _index(source)
+    op = get_operator("insert_renamed_statement")
+    site = next(s for s in op.sites(index) if index.line_of(s) == 6)
+    texts = [index.module.code_for_node(index.nodes[o["donor"]]).strip() + " " + o["rename"]
+             for o in op.options(site, index)]  # type: ignore[attr-defined]
+    assert "j += 1 j:i" in texts  # the `i += 1` the `continue` skipped: `i` is read by the loop's header only
