@@ -7,7 +7,8 @@ that make no such claim (``repair_*``, ``guards``); each operator says which
 (``Operator.family``: ``CLASSIC``, ``SPEEDUP``, ``REPAIR``). The underscored modules are
 the shared analysis: node ids (``_index``), scopes (``_names``), value kinds
 (``_kinds``), purity allow-lists (``_purity``), loops (``_loops``), and
-parenthesisation (``_render``).
+parenthesisation (``_render``); ``naturalness`` ranks an operator's options at one
+site (``ChoiceOperator.option_weights``).
 """
 
 from mutations._base import CLASSIC, REPAIR, SPEEDUP, ChoiceOperator, Example, Operator

@@ -80,6 +80,8 @@ class FileModel:
             self.grams.update(grams)
 
     def scorer(self, without: Iterable[int] = ()) -> Callable[[str], float]:
+        """text -> its natural-log probability (the sum over its tokens and line ends), trained
+        without the lines ``without``."""
         grams = Counter(self.grams)
         for line in without:
             if 0 < line <= len(self.lines):
@@ -141,21 +143,36 @@ def own_lines(node_id: str, index: ModuleIndex) -> range:
     return range(first, last + 1)
 
 
-def _rendered(result: Any, index: ModuleIndex) -> str | None:
-    """The code a rewrite produced (None: the option does not apply)."""
+_STUB = cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+
+
+def _stubbed(node: cst.CSTNode, original: cst.CSTNode) -> cst.CSTNode:
+    """``node`` with the blocks it shares with the site's original node replaced by ``pass``: every
+    option keeps them alike, so they cannot change a ranking, and rendering them costs the most."""
+    if not isinstance(node, cst.BaseCompoundStatement):
+        return node
+    changes: dict[str, Any] = {}
+    if getattr(node, "body", None) is getattr(original, "body", False):
+        changes["body"] = _STUB
+    if getattr(node, "orelse", None) is not None and getattr(node, "orelse", None) is getattr(original, "orelse", False):
+        changes["orelse"] = None
+    return node.with_changes(**changes) if changes else node
+
+
+def _rendered(result: Any, original: cst.CSTNode, index: ModuleIndex) -> str | None:
+    """The code a rewrite of ``original`` produced, shared blocks stubbed (None: it does not apply)."""
     if result is None:
         return None
     if isinstance(result, cst.RemovalSentinel):
         return ""
     if isinstance(result, cst.FlattenSentinel):
-        return "".join(index.module.code_for_node(n) for n in result.nodes)
-    return index.module.code_for_node(result)
+        return "".join(index.module.code_for_node(_stubbed(n, original)) for n in result.nodes)
+    return index.module.code_for_node(_stubbed(result, original))
 
 
-def rewritten_lines(node_id: str, code: str, index: ModuleIndex) -> str:
-    """The site's lines of the file with the node's code replaced by ``code``."""
+def rewritten_lines(node_id: str, code: str, lines: Sequence[str]) -> str:
+    """The site's lines of the file (``lines``: its source's) with the node's code replaced by ``code``."""
     l1, c1, l2, c2 = _span(node_id)
-    lines = index.source.splitlines()
     return lines[l1 - 1][:c1] + code + lines[l2 - 1][c2:]
 
 
@@ -179,11 +196,11 @@ def rewrites(operator: Any, node_id: str, options: Sequence[Any], index: ModuleI
     key = ("rewrites", operator.name, node_id)
     found = index.memo.get(key)
     if found is None:
-        node = index.nodes[node_id]
+        node, lines = index.nodes[node_id], index.source.splitlines()
         found = []
         for option in options:
-            code = _rendered(operator.rewrite(node_id, node_id, node, node, option, index), index)
-            found.append(None if code is None else rewritten_lines(node_id, code, index))
+            code = _rendered(operator.rewrite(node_id, node_id, node, node, option, index), node, index)
+            found.append(None if code is None else rewritten_lines(node_id, code, lines))
         index.memo[key] = found
     return found  # type: ignore[return-value]
 

@@ -1,7 +1,8 @@
 """The site pool: every place each operator can act on, across the target files.
 
 Built once per run from the original trees. The engine draws new edits from it
-(an operator by weight, then one of its sites, then parameters). Weights start
+(an operator by weight, then one of its sites, then parameters: a
+``ChoiceOperator`` draws its options by ``option_weights``). Weights start
 equal; credit assignment may change them between generations. With
 ``site_weights`` (``evolve.search.attention``), a site of weight 0 is left out,
 an operator is drawn by its weight times its best site's, and a site by its weight.
