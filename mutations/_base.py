@@ -18,7 +18,12 @@ from typing import Any, ClassVar, Union
 import libcst as cst
 
 from mutations._index import ModuleIndex
-from mutations.naturalness import first_of_each, naturalness_scores, rank_weights, rewrites
+from mutations.naturalness import (
+    first_of_each,
+    naturalness_scores,
+    rank_weights,
+    rewrites,
+)
 
 Params = Mapping[str, Any]
 """An edit's parameters: JSON-safe scalars only (str, int, float, bool, None)."""

@@ -22,8 +22,13 @@ from mutations._index import MODULE_SCOPE, ModuleIndex
 from mutations._kinds import BOOL, LIST, NONE, NUMERIC, STR, UNKNOWN, join, kinds
 from mutations._names import VALUE, free_names, names, read_names, renamed
 from mutations._render import code, fit_in
-from mutations.naturalness import naturalness_scores, rank_weights, tokens
 from mutations._tree import enclosing_function, returns_of
+from mutations.naturalness import (
+    bag_similarity,
+    naturalness_scores,
+    rank_weights,
+    tokens,
+)
 from mutations.repair_exprs import in_function_body
 from mutations.statements import _in_loop, _is_block_statement
 
@@ -135,12 +140,6 @@ def ingredient_facts(focus: cst.CSTNode, node_id: str, index: ModuleIndex) -> tu
     condition (renamed as the ingredient is)."""
     ingredients(focus, node_id, index)
     return index.memo[("ingredient_facts", node_id)]  # type: ignore[return-value]
-
-
-def _similarity(a: Counter[str], b: Counter[str]) -> float:
-    """Jaccard similarity of two bags of tokens (0 when both are empty)."""
-    union = sum((a | b).values())
-    return sum((a & b).values()) / union if union else 0.0
 
 
 def _mirrors(focus: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[str]:
@@ -262,7 +261,7 @@ class AddConditionClause(ChoiceOperator):
         probes, context = ingredient_facts(test, test_id, index)
         own = Counter(tokens(code(index, test)))
         natural = naturalness_scores(self, node_id, options, index)
-        similar = [None if n is None else _similarity(context.get(o["clause"], Counter()), own)
+        similar = [None if n is None else bag_similarity(context.get(o["clause"], Counter()), own)
                    for o, n in zip(options, natural)]
         return [None if n is None else (not (o["clause"] in probes and o["side"] == "right"), a + b)
                 for o, n, a, b in zip(options, natural, rank_weights(natural), rank_weights(similar))]

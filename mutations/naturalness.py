@@ -154,7 +154,8 @@ def _stubbed(node: cst.CSTNode, original: cst.CSTNode) -> cst.CSTNode:
     changes: dict[str, Any] = {}
     if getattr(node, "body", None) is getattr(original, "body", False):
         changes["body"] = _STUB
-    if getattr(node, "orelse", None) is not None and getattr(node, "orelse", None) is getattr(original, "orelse", False):
+    orelse = getattr(node, "orelse", None)
+    if orelse is not None and orelse is getattr(original, "orelse", False):
         changes["orelse"] = None
     return node.with_changes(**changes) if changes else node
 
@@ -210,6 +211,12 @@ def naturalness_scores(operator: Any, node_id: str, options: Sequence[Any], inde
     rewritten site's lines under the file's model with those lines left out (None: no rewrite)."""
     score = model(index).scorer(own_lines(node_id, index))
     return [None if text is None else score(text) for text in rewrites(operator, node_id, options, index)]
+
+
+def bag_similarity(a: Counter[str], b: Counter[str]) -> float:
+    """Jaccard similarity of two bags of tokens: shared count over total count (0 when both are empty)."""
+    union = sum((a | b).values())
+    return sum((a & b).values()) / union if union else 0.0
 
 
 def first_of_each(texts: Sequence[str | None]) -> list[bool]:

@@ -20,8 +20,14 @@ from mutations._kinds import NUMERIC, UNKNOWN, kinds
 from mutations._names import VALUE, bound_names, free_names, names, renamed
 from mutations._render import code
 from mutations._tree import enclosing_function, walk
-from mutations.naturalness import naturalness_scores, own_lines, rank_weights, tokens
 from mutations.guards import is_docstring
+from mutations.naturalness import (
+    bag_similarity,
+    naturalness_scores,
+    own_lines,
+    rank_weights,
+    tokens,
+)
 from mutations.statements import _is_block_statement, fits
 
 _NOT_DONORS = (cst.Return, cst.Pass, cst.Break, cst.Continue, cst.Global, cst.Nonlocal, cst.Import, cst.ImportFrom,
@@ -120,10 +126,11 @@ class InsertRenamedStatement(ChoiceOperator):
         similar: list[float | None] = []
         for option, score in zip(options, natural):
             old, new = option["rename"].split(":")
-            donor = Counter({new if t == old else t: c for t, c in _surroundings(option["donor"], "at", index).items()})
+            donor: Counter[str] = Counter()
+            for token, count in _surroundings(option["donor"], "at", index).items():
+                donor[new if token == old else token] += count
             here = _surroundings(node_id, option["where"], index)
-            union = sum((donor | here).values())
-            similar.append(None if score is None else sum((donor & here).values()) / union if union else 0.0)
+            similar.append(None if score is None else bag_similarity(donor, here))
         return [None if n is None else a + b
                 for n, a, b in zip(natural, rank_weights(natural), rank_weights(similar))]
 
@@ -180,7 +187,8 @@ def _surroundings(node_id: str, where: str, index: ModuleIndex) -> Counter[str]:
             if isinstance(index.nodes[outer], cst.BaseCompoundStatement):
                 holders.append(outer)
         lines = index.source.splitlines()
-        found = Counter(t for n in neighbours + holders for line in own_lines(n, index) for t in tokens(lines[line - 1]))
+        found = Counter(t for n in neighbours + holders for line in own_lines(n, index)
+                        for t in tokens(lines[line - 1]))
         index.memo[key] = found
     return found  # type: ignore[return-value]
 

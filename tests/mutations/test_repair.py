@@ -122,7 +122,8 @@ def test_a_probe_guards_from_the_left() -> None:
     index = _index(source)
     op = get_operator("add_condition_clause")
     (site,) = op.sites(index)
-    weights = dict(zip((str(o) for o in op.options(site, index)), op.option_weights(site, index)))  # type: ignore[attr-defined]
+    options = op.options(site, index)  # type: ignore[attr-defined]
+    weights = dict(zip((str(o) for o in options), op.option_weights(site, index)))  # type: ignore[attr-defined]
     right = max(w for o, w in weights.items() if "'qty is None'" in o and "'right'" in o)
     left = min(w for o, w in weights.items() if "'qty is None'" in o and "'left'" in o)
     assert left > right  # `qty is None or qty < minimum` guards; `qty < minimum or qty is None` still fails
