@@ -14,13 +14,13 @@ from typing import Any, ClassVar
 
 import libcst as cst
 
-from mutations._base import Example, Operator, Params, Rewritten
+from mutations._base import ChoiceOperator, Example, Operator, Params, Rewritten
 from mutations._index import ModuleIndex
 
 # --- operator replacement -----------------------------------------------------
 
 
-class _OperatorSwap(Operator):
+class _OperatorSwap(ChoiceOperator):
     """Replace the ``operator`` field of a node by another one of its group.
 
     ``groups`` lists interchangeable LibCST operator class names; a node whose
@@ -34,12 +34,14 @@ class _OperatorSwap(Operator):
         group = next((g for g in self.groups if current in g), ())
         return tuple(name for name in group if name != current)
 
-    def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
-        return bool(self._choices(node))
+    def _options(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[dict[str, Any]]:
+        return [{"op": name} for name in self._choices(node)]
 
-    def propose(self, node_id: str, index: ModuleIndex, rng: random.Random) -> dict[str, Any] | None:
-        choices = self._choices(index.nodes[node_id])
-        return {"op": rng.choice(choices)} if choices else None
+    def option_scores(self, node_id: str, options: list[dict[str, Any]], index: ModuleIndex) -> list[Any]:
+        """All alike: how often the file writes ``<`` or ``<=`` says nothing about which one a slip
+        replaced (on the corpus's seven operator bugs, ranking by naturalness gave the fixing options a
+        summed share of 1.34 of their sites' draws, against 1.38 for drawing alike)."""
+        return [0.0] * len(options)
 
     def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                  params: Params, index: ModuleIndex) -> Rewritten:

@@ -37,6 +37,8 @@ Modules, one responsibility each:
 ``judge``       solved / overfit / unsolved for a run, and its first solution
 ``check``       the corpus's own checks (``--check``, ``benchmarks/test_corpus.py``)
 ``table``       markdown tables, the summary line and the JSON document
+``odds``        the chance that the engine's edit drawing reaches a repair's known fix (reads the engine's
+                modules; a diagnostic, not part of a run's verdict)
 
 Variant code is hostile: it only ever runs in child processes with timeouts
 (and a 2 GiB address-space cap); the harness process never imports a case's
