@@ -209,8 +209,15 @@ class ChoiceOperator(Operator):
         return found  # type: ignore[return-value]
 
     def propose(self, node_id: str, index: ModuleIndex, rng: random.Random) -> dict[str, Any] | None:
+        """One option by ``option_weights`` (options weighing alike: ``rng.choice``, the draw a seed
+        always made, so a seeded run whose options rank alike goes as it did)."""
         found = self.options(node_id, index)
-        return dict(rng.choices(found, weights=self.option_weights(node_id, index))[0]) if found else None
+        if not found:
+            return None
+        weights = self.option_weights(node_id, index)
+        if len(set(weights)) == 1:
+            return dict(rng.choice(found))
+        return dict(rng.choices(found, weights=weights)[0])
 
     def rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                 params: Params, index: ModuleIndex) -> Rewritten:
