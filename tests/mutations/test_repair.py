@@ -123,9 +123,10 @@ def test_a_probe_guards_from_the_left() -> None:
     op = get_operator("add_condition_clause")
     (site,) = op.sites(index)
     options = op.options(site, index)  # type: ignore[attr-defined]
-    weights = dict(zip((str(o) for o in options), op.option_weights(site, index)))  # type: ignore[attr-defined]
-    right = max(w for o, w in weights.items() if "'qty is None'" in o and "'right'" in o)
-    left = min(w for o, w in weights.items() if "'qty is None'" in o and "'left'" in o)
+    weights = op.option_weights(site, index)  # type: ignore[attr-defined]
+    probes = {p for name in ("qty", "minimum") for p in (name, f"not {name}", f"{name} is None", f"{name} is not None")}
+    left = min(w for o, w in zip(options, weights) if o["clause"] in probes and o["side"] == "left")
+    right = max(w for o, w in zip(options, weights) if o["clause"] in probes and o["side"] == "right")
     assert left > right  # `qty is None or qty < minimum` guards; `qty < minimum or qty is None` still fails
 
 
