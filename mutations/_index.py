@@ -33,6 +33,13 @@ whole definition is almost never an improvement and usually breaks imports.
 """
 
 
+def position(node_id: str) -> tuple[int, int, int, int]:
+    """(first line, first column, last line, end column) of a node, from its id (``Name@3:4-3:9``)."""
+    start, end = node_id.split("@", 1)[1].split("#", 1)[0].split("-")
+    (l1, c1), (l2, c2) = (map(int, start.split(":")), map(int, end.split(":")))
+    return l1, c1, l2, c2
+
+
 class _Walker(cst.CSTVisitor):
     METADATA_DEPENDENCIES = (PositionProvider,)
 

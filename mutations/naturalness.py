@@ -26,7 +26,7 @@ from typing import Any
 
 import libcst as cst
 
-from mutations._index import ModuleIndex
+from mutations._index import ModuleIndex, position
 
 _TOKEN = re.compile(r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|#.*|[A-Za-z_]\w*|\d[\w.]*"
                     r"|==|!=|<=|>=|\*\*|//|->|\+=|-=|\*=|/=|[^\s\w]")
@@ -119,13 +119,6 @@ def model(index: ModuleIndex) -> FileModel:
     return found  # type: ignore[return-value]
 
 
-def _span(node_id: str) -> tuple[int, int, int, int]:
-    """(first line, first column, last line, end column) from a node id (``Name@3:4-3:9``)."""
-    start, end = node_id.split("@", 1)[1].split("#", 1)[0].split("-")
-    (l1, c1), (l2, c2) = (map(int, start.split(":")), map(int, end.split(":")))
-    return l1, c1, l2, c2
-
-
 def own_lines(node_id: str, index: ModuleIndex) -> range:
     """The lines of the statement holding the node, a compound statement's header only."""
     holder = node_id
@@ -133,13 +126,13 @@ def own_lines(node_id: str, index: ModuleIndex) -> range:
         if isinstance(index.nodes[candidate], (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             holder = candidate
             break
-    first, _, last, _ = _span(holder)
+    first, _, last, _ = position(holder)
     node = index.nodes[holder]
     body = getattr(node, "body", None)
     if isinstance(node, cst.BaseCompoundStatement) and isinstance(body, cst.IndentedBlock) and body.body:
         first_inner = index.ids.get(body.body[0])
         if first_inner is not None:
-            last = max(first, _span(first_inner)[0] - 1)
+            last = max(first, position(first_inner)[0] - 1)
     return range(first, last + 1)
 
 
@@ -173,7 +166,7 @@ def _rendered(result: Any, original: cst.CSTNode, index: ModuleIndex) -> str | N
 
 def rewritten_lines(node_id: str, code: str, lines: Sequence[str]) -> str:
     """The site's lines of the file (``lines``: its source's) with the node's code replaced by ``code``."""
-    l1, c1, l2, c2 = _span(node_id)
+    l1, c1, l2, c2 = position(node_id)
     return lines[l1 - 1][:c1] + code + lines[l2 - 1][c2:]
 
 

@@ -158,11 +158,8 @@ def _block_names(node_id: str, index: ModuleIndex) -> set[str]:
     if key not in index.memo:
         block = index.nodes.get(block_id)
         found = {n.value for n in walk(block) if isinstance(n, cst.Name)} if block is not None else set()
-        for outer in index.ancestors(block_id) if block is not None else ():
-            holder = index.nodes[outer]
-            if isinstance(holder, (cst.FunctionDef, cst.ClassDef)):
-                break
-            for part in _header(holder):
+        for holder in _holders(block_id, index) if block is not None else ():
+            for part in _header(index.nodes[holder]):
                 found |= {n.value for n in walk(part) if isinstance(n, cst.Name)}
         index.memo[key] = found
     return index.memo[key]  # type: ignore[return-value]
@@ -180,17 +177,22 @@ def _surroundings(node_id: str, where: str, index: ModuleIndex) -> Counter[str]:
         at = next((i for i, s in enumerate(body) if s is node), 0)
         first, last = {"at": (at - 1, at + 1), "before": (at - 1, at), "after": (at, at + 1)}[where]
         neighbours = [index.ids[body[i]] for i in (first, last) if 0 <= i < len(body) and body[i] in index.ids]
-        holders = []
-        for outer in index.ancestors(node_id):
-            if isinstance(index.nodes[outer], (cst.FunctionDef, cst.ClassDef)):
-                break
-            if isinstance(index.nodes[outer], cst.BaseCompoundStatement):
-                holders.append(outer)
         lines = index.source.splitlines()
-        found = Counter(t for n in neighbours + holders for line in own_lines(n, index)
+        found = Counter(t for n in neighbours + _holders(node_id, index) for line in own_lines(n, index)
                         for t in tokens(lines[line - 1]))
         index.memo[key] = found
     return found  # type: ignore[return-value]
+
+
+def _holders(node_id: str, index: ModuleIndex) -> list[str]:
+    """The compound statements around a node, innermost first, up to its function or class."""
+    found = []
+    for outer in index.ancestors(node_id):
+        if isinstance(index.nodes[outer], (cst.FunctionDef, cst.ClassDef)):
+            break
+        if isinstance(index.nodes[outer], cst.BaseCompoundStatement):
+            found.append(outer)
+    return found
 
 
 def _header(statement: cst.CSTNode) -> tuple[cst.CSTNode, ...]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import libcst as cst
 
-from mutations._index import MODULE_SCOPE, ModuleIndex
+from mutations._index import MODULE_SCOPE, ModuleIndex, position
 
 __all__ = ["DOCSTRING", "MAIN_BLOCK", "SiteFacts", "span"]
 
@@ -29,9 +29,8 @@ _STATEMENTS = (cst.SimpleStatementLine, cst.If, cst.For, cst.While, cst.With, cs
 
 def span(node_id: str) -> tuple[int, int]:
     """First and last line of a node, from its id (``Type@l1:c1-l2:c2``)."""
-    where = node_id.split("@", 1)[1].split("#", 1)[0]
-    start, end = where.split("-", 1)
-    return int(start.split(":", 1)[0]), int(end.split(":", 1)[0])
+    first, _, last, _ = position(node_id)
+    return first, last
 
 
 def _is_main_guard(node: cst.CSTNode) -> bool:
