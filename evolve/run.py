@@ -38,6 +38,7 @@ from mutations.pool import SitePool
 from mutations.registry import OPERATORS
 from evolve.evaluation.senses import Senses, measure_senses, test_seconds_for
 from evolve.search.attention import Attention
+from evolve.search.localisation import mark_crashes
 from evolve.search.immunity import Antibody, Memory
 from populations.patch import Patch
 
@@ -174,6 +175,7 @@ def _attention(config: Config, evaluator: Evaluator, indexes: dict[str, ModuleIn
                                 test_seconds=evaluator.ctx.test_seconds  # a repair whose baseline hangs
                                 or test_seconds_for(baseline.test_durations, evaluator.ctx.limits))
         recorded = None
+    mark_crashes(indexes, senses)
     attention = Attention(indexes, senses, config.mode, config.target.untested, use_profile)
     if recorded is None:
         store.write_json("senses.json", {**senses.to_json(), **attention.record()})

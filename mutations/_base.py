@@ -58,8 +58,9 @@ class Operator(ABC):
     sites) and ``examples``, and implement ``_rewrite``. They may override
     ``_is_site`` (narrow the sites), ``propose`` (draw parameters), ``touched``
     (an edit that also rewrites other nodes, like a swap), ``footprint`` (the
-    code whose running the edit changes, when that is more than the site) and
-    ``imports`` (modules the rewritten code needs).
+    code whose running the edit changes, when that is more than the site),
+    ``imports`` (modules the rewritten code needs) and ``answers`` (a site
+    where the operator has a template for the failing tests' crash).
 
     ``family`` says what the operator is for: ``"speedup"`` (claims the same
     results under the precondition its docstring states), ``"repair"`` (a
@@ -106,6 +107,13 @@ class Operator(ABC):
     def imports(self, params: Params) -> tuple[str, ...]:
         """Modules the rewritten code needs imported at module level (``import X``)."""
         return ()
+
+    def answers(self, node_id: str, index: ModuleIndex) -> bool:
+        """Does one of this operator's edits at ``node_id`` answer what the failing tests showed there
+        (``ModuleIndex.crashes``: a null check after a ``NoneType`` error on the line, a step in a loop
+        that hung)? The site pool weighs such a site ``pool.ANSWER_WEIGHT`` times. By default no: an
+        operator says yes only for evidence it has a template for."""
+        return False
 
     def describe(self, node_id: str, params: Params, index: ModuleIndex) -> str:
         """One line in plain words, for reports and commit messages."""

@@ -76,6 +76,11 @@ class _Walker(cst.CSTVisitor):
             self._scope.pop()
 
 
+HUNG = "TestDeadline"
+"""How the error of a test that ran past its deadline begins in ``ModuleIndex.crashes`` (the exception
+the test runner raises in it); the crash's line is where the deadline struck."""
+
+
 @dataclass
 class ModuleIndex:
     """One parsed target file with an id for every node of its original tree.
@@ -94,6 +99,10 @@ class ModuleIndex:
     parents: dict[str, str] = field(default_factory=dict)
     memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
     """Facts operators derive from the tree (scopes, options per site), computed once."""
+    crashes: dict[int, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+    """Line -> the errors (``TypeError: ...``, one line each) of failing tests whose exception left this
+    file's code there (its innermost frame in a target file), from the baseline's senses; empty when
+    unknown. Set by the run before edits are drawn; operators may rank their options by it."""
     _seen: dict[str, int] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -113,6 +122,11 @@ class ModuleIndex:
     def line_of(self, node_id: str) -> int:
         """The first line of the node in the original source (from its id)."""
         return int(node_id.split("@", 1)[1].split(":", 1)[0])
+
+    def crashes_on(self, node_id: str) -> tuple[str, ...]:
+        """The ``crashes`` on the node's lines, in line order."""
+        first, _, last, _ = position(node_id)
+        return tuple(e for line in sorted(self.crashes) if first <= line <= last for e in self.crashes[line])
 
     def node(self, node_id: str) -> cst.CSTNode:
         return self.nodes[node_id]

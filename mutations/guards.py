@@ -187,6 +187,45 @@ def _bounds(focus: cst.CSTNode, index: ModuleIndex) -> list[str]:
     return out
 
 
+def _directions(test: cst.CSTNode) -> set[tuple[str, bool]]:
+    """(variable, upward) for each one-comparator comparison of a variable in ``test``: ``day > n`` gives
+    ``("day", True)``, ``lo <= v`` nothing (the variable must be on the left)."""
+    found = set()
+    for sub in _comparisons(test):
+        op = type(sub.comparisons[0].operator).__name__ if len(sub.comparisons) == 1 else ""
+        if op in _MIRROR and isinstance(sub.left, cst.Name):
+            found.add((sub.left.value, op.startswith("Greater")))
+    return found
+
+
+def _other_bound(clause: str, directions: set[tuple[str, bool]], index: ModuleIndex) -> bool:
+    """Does ``clause`` bound a variable from the side opposite the test's (``day < 1`` for
+    ``day > days_in_month(...)``): the other half of a range check?"""
+    key = ("clause_direction", clause)
+    if key not in index.memo:
+        index.memo[key] = next(iter(_directions(cst.parse_expression(clause))), None) \
+            if clause.count(" ") == 2 else None
+    found = index.memo[key]
+    return found is not None and (found[0], not found[1]) in directions  # type: ignore[index]
+
+
+def crash_templates(test: cst.BaseExpression, test_id: str, index: ModuleIndex) -> set[tuple[str, str, str]]:
+    """(clause, op, side) that answer the failing tests' crash on the test's lines
+    (``ModuleIndex.crashes``): an error about ``NoneType`` asks for a null check before the test
+    (``x is None or ...``, ``x is not None and ...``, for each variable it reads), an ``IndexError``
+    for a bound check (``i < len(items) and ...`` for its ``items[i]``). These are the null-pointer and
+    range checkers of PAR (Kim et al., "Automatic Patch Generation Learned from Human-Written
+    Patches", ICSE 2013), picked, as PAR picks a template, by the evidence at the fault."""
+    errors = index.crashes_on(test_id)
+    found: set[tuple[str, str, str]] = set()
+    if any("NoneType" in e for e in errors):
+        for name in _read_values(test, test_id, index):
+            found |= {(f"{name} is None", "or", "left"), (f"{name} is not None", "and", "left")}
+    if any(e.startswith("IndexError") for e in errors):
+        found |= {(clause, "and", "left") for clause in _bounds(test, index)}
+    return found
+
+
 def _with_test(holder: cst.CSTNode, test: cst.BaseExpression) -> cst.CSTNode:
     """``holder`` (if/while/comprehension if/assert) with a new test, spaced as the keyword needs."""
     space = cst.SimpleWhitespace(" ")
@@ -249,22 +288,41 @@ class AddConditionClause(ChoiceOperator):
                 for c in ingredients(test, test_id, index) for op in ("and", "or") for side in ("left", "right")]
 
     def option_scores(self, node_id: str, options: list[dict[str, Any]], index: ModuleIndex) -> list[Any]:
-        """A probe joined on the right ranks below every other option: it never raises, so on the left
-        it gives the same truth value and also guards the test (``qty is None or qty < minimum``).
-        Within that, two rankings merged by Borda count (the sum of ``1 / rank``): how natural the new
-        test reads (``mutations.naturalness``) and how much the condition the clause was taken from
-        looks like this test (``t not in done`` from ``t not in done and not all(p in done for p in
-        pre)`` for ``all(p in done for p in pre)``; the context similarity of CapGen, Wen et al.,
-        ICSE 2018)."""
+        """Ranked by, in order:
+
+        1. answering the failing tests' crash on this test (``crash_templates``: ``qty is None or``
+           after a ``TypeError`` about ``NoneType``);
+        2. completing a range check: the clause bounds a variable the test compares from the other
+           side (``day < 1 or day > days_in_month(...)``);
+        3. not being a probe joined on the right: a probe never raises, so on the left it gives the
+           same truth value and also guards the test (``qty is None or qty < minimum``);
+        4. two rankings merged by Borda count (the sum of ``1 / rank``): how natural the new test
+           reads (``mutations.naturalness``) and how much the condition the clause was taken from
+           looks like this test (``t not in done`` from ``t not in done and not all(p in done for p
+           in pre)`` for ``all(p in done for p in pre)``; the context similarity of CapGen, Wen et
+           al., ICSE 2018).
+        """
         test = index.nodes[node_id].test  # type: ignore[attr-defined]
         test_id = index.ids[test]
         probes, context = ingredient_facts(test, test_id, index)
+        answers = crash_templates(test, test_id, index)
+        directions = _directions(test)
         own = Counter(tokens(code(index, test)))
         natural = naturalness_scores(self, node_id, options, index)
         similar = [None if n is None else bag_similarity(context.get(o["clause"], Counter()), own)
                    for o, n in zip(options, natural)]
-        return [None if n is None else (not (o["clause"] in probes and o["side"] == "right"), a + b)
+        return [None if n is None else ((o["clause"], o["op"], o["side"]) in answers,
+                                        _other_bound(o["clause"], directions, index),
+                                        not (o["clause"] in probes and o["side"] == "right"), a + b)
                 for o, n, a, b in zip(options, natural, rank_weights(natural), rank_weights(similar))]
+
+    def answers(self, node_id: str, index: ModuleIndex) -> bool:
+        """An option here is one of ``crash_templates``."""
+        if not index.crashes_on(node_id):
+            return False
+        test = index.nodes[node_id].test  # type: ignore[attr-defined]
+        answers = crash_templates(test, index.ids[test], index)
+        return any((o["clause"], o["op"], o["side"]) in answers for o in self.options(node_id, index))
 
     def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                  params: Params, index: ModuleIndex) -> Rewritten:

@@ -8,7 +8,9 @@ equal; credit assignment may change them between generations. With
 an operator is drawn by its weight times its best site's, and a site by its weight.
 A site weighs as the hottest node of its ``Operator.footprint`` (the code whose
 running the edit changes), so a data-structure change made where a list is built
-weighs as much as the loop that pops from it.
+weighs as much as the loop that pops from it. Where the operator has a template
+for the failing tests' crash at the site (``Operator.answers``), the site weighs
+``ANSWER_WEIGHT`` times.
 """
 
 from __future__ import annotations
@@ -21,6 +23,13 @@ import libcst as cst
 from mutations._base import Operator
 from mutations._index import MODULE_SCOPE, ModuleIndex
 from mutations.registry import OPERATORS
+
+
+ANSWER_WEIGHT = 4.0
+"""How many times its weight a site gets where its operator has a template for the failing tests' crash
+there (``Operator.answers``: PAR picks its fix template by such evidence, Kim et al., ICSE 2013). It
+also raises the operator's draw, which goes by its best site. A prior, not a measurement: the drawing
+odds in BENCHMARKS.md show its effect."""
 
 
 def _scope_allowed(node_id: str, index: ModuleIndex, functions: frozenset[str] | None) -> bool:
@@ -76,11 +85,14 @@ class SitePool:
         ``evolve.search.immunity.Memory.allows``). Drawing tries again within its bounded attempts."""
 
     def _footprint_weight(self, name: str, file: str, node_id: str) -> float:
-        """The weight of the hottest node the edit's running changes (the site's own at least)."""
+        """The weight of the hottest node the edit's running changes (the site's own at least), times
+        ``ANSWER_WEIGHT`` where the operator answers the failing tests' crash (``Operator.answers``)."""
         weigh = self.site_weights
         assert weigh is not None
         index = self.indexes[file]
-        return max(weigh(file, n) for n in self.operators[name].footprint(node_id, index) if n in index.nodes)
+        operator = self.operators[name]
+        found = max(weigh(file, n) for n in operator.footprint(node_id, index) if n in index.nodes)
+        return found * ANSWER_WEIGHT if found > 0 and operator.answers(node_id, index) else found
 
     @property
     def size(self) -> int:

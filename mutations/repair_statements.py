@@ -15,7 +15,7 @@ from typing import Any
 import libcst as cst
 
 from mutations._base import REPAIR, ChoiceOperator, Example, Params, Rewritten
-from mutations._index import MODULE_SCOPE, ModuleIndex
+from mutations._index import HUNG, MODULE_SCOPE, ModuleIndex
 from mutations._kinds import NUMERIC, UNKNOWN, kinds
 from mutations._names import VALUE, bound_names, free_names, names, renamed
 from mutations._render import code
@@ -116,14 +116,18 @@ class InsertRenamedStatement(ChoiceOperator):
         return out
 
     def option_scores(self, node_id: str, options: list[dict[str, Any]], index: ModuleIndex) -> list[Any]:
-        """Two rankings merged by Borda count (the sum of ``1 / rank``): how natural the result reads
+        """A copy that moves on a name the test of a loop that hung reads (``_stuck_names``, ``_advanced``:
+        ``i += 1`` in ``while i < len(text)``) ranks first. Then two rankings merged by Borda count (the sum of
+        ``1 / rank``): how natural the result reads
         (``mutations.naturalness``) and how much the donor's surroundings, renamed, look like the
         destination's (the headers of the statements around each and their neighbours, as bags of
         tokens: the context similarity of CapGen, Wen et al., ICSE 2018). ``seen.add(item)`` under
         ``if item not in seen:`` suits the place after ``if item in visited:`` once ``seen`` is
         ``visited``; a copy reads naturally when the file says the same thing elsewhere."""
         natural = naturalness_scores(self, node_id, options, index)
+        stuck = _stuck_names(node_id, index)
         similar: list[float | None] = []
+        unsticks: list[bool] = []
         for option, score in zip(options, natural):
             old, new = option["rename"].split(":")
             donor: Counter[str] = Counter()
@@ -131,8 +135,15 @@ class InsertRenamedStatement(ChoiceOperator):
                 donor[new if token == old else token] += count
             here = _surroundings(node_id, option["where"], index)
             similar.append(None if score is None else bag_similarity(donor, here))
-        return [None if n is None else a + b
-                for n, a, b in zip(natural, rank_weights(natural), rank_weights(similar))]
+            unsticks.append(bool(stuck) and bool(stuck & _advanced(option["donor"], old, new, index)))
+        return [None if n is None else (u, a + b)
+                for n, u, a, b in zip(natural, unsticks, rank_weights(natural), rank_weights(similar))]
+
+    def answers(self, node_id: str, index: ModuleIndex) -> bool:
+        """The site is in a loop a test hung in, and an option moves on a name its test reads."""
+        stuck = _stuck_names(node_id, index) if index.crashes else frozenset()
+        return bool(stuck) and any(stuck & _advanced(o["donor"], *o["rename"].split(":"), index)
+                                   for o in self.options(node_id, index))
 
     def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
         """Cheap: a statement of a function's block, with donors in the file (options are drawn
@@ -182,6 +193,26 @@ def _surroundings(node_id: str, where: str, index: ModuleIndex) -> Counter[str]:
                         for t in tokens(lines[line - 1]))
         index.memo[key] = found
     return found  # type: ignore[return-value]
+
+
+def _stuck_names(node_id: str, index: ModuleIndex) -> frozenset[str]:
+    """The names read by the test of the innermost ``while`` around the node on whose lines a failing
+    test hung (its deadline struck there: ``HUNG`` in ``ModuleIndex.crashes``); empty when there is
+    none. A loop that never ends has a test that never changes, so a statement that binds one of
+    these names is the likeliest repair."""
+    for holder in _holders(node_id, index):
+        node = index.nodes[holder]
+        if isinstance(node, cst.While) and any(e.startswith(HUNG) for e in index.crashes_on(holder)):
+            return frozenset(n.value for n in walk(node.test) if isinstance(n, cst.Name))
+    return frozenset()
+
+
+def _advanced(donor_id: str, old: str, new: str, index: ModuleIndex) -> set[str]:
+    """The names the donor, renamed, moves on from their own value: binds and also reads (``i += 1``,
+    ``i = i + step``; not ``i = 0``, which starts over)."""
+    donor = index.nodes[donor_id]
+    rename = {old: new}
+    return {rename.get(n, n) for n in bound_names(donor) & free_names(donor)}
 
 
 def _holders(node_id: str, index: ModuleIndex) -> list[str]:

@@ -49,6 +49,7 @@ def _option_weights(operator: Any, node_id: str, index: Any, count: int) -> list
 def case_odds(case: Case, senses_json: Path) -> tuple[float, list[str]]:
     """(chance per draw, the fixing edits as ``operator@node (op share, site share, option share)``)."""
     from evolve.evaluation.senses import Senses
+    from evolve.search import localisation
     from evolve.search.attention import Attention
     from evolve.search.credit import AdaptivePursuit, default_operators, family_prior
     from mutations import ChoiceOperator, ModuleIndex, SitePool
@@ -57,6 +58,9 @@ def case_odds(case: Case, senses_json: Path) -> tuple[float, list[str]]:
 
     senses = Senses.from_json(json.loads(senses_json.read_text(encoding="utf-8")))
     indexes = {f: ModuleIndex.build(f, (case.project / f).read_text(encoding="utf-8")) for f in case.files}
+    mark_crashes = getattr(localisation, "mark_crashes", None)
+    if mark_crashes is not None:  # an engine from before the crash sense
+        mark_crashes(indexes, senses)
     attention = Attention(indexes, senses, "repair")
     pool = SitePool(indexes, operators=default_operators(OPERATORS.values(), "repair"), site_weights=attention.weight)
     credit = AdaptivePursuit.seeded(sorted(pool.sites), family_prior(pool.operators.values(), "repair"))

@@ -47,7 +47,7 @@ from evolve.evaluation.child import script
 from evolve.evaluation.jobs import EvaluationContext, pytest_args
 from evolve.evaluation.sandbox import RESULT_FD, Completed, Limits, hand_over, run_sandboxed
 
-__all__ = ["OUTSIDE_TESTS", "Profile", "Senses", "measure_senses", "test_seconds_for"]
+__all__ = ["OUTSIDE_TESTS", "Crash", "Profile", "Senses", "measure_senses", "test_seconds_for"]
 
 _SENSES = script("_senses")
 OUTSIDE_TESTS = ""
@@ -113,6 +113,17 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class Crash:
+    """Where a failing test's exception left the target files: ``file`` and ``line`` (1-based) of the
+    innermost frame in one of them, and ``error``, the exception as one line (``TypeError: ...``; a test
+    that hung says ``TestDeadline: ...`` and ``line`` is where its deadline interrupted it)."""
+
+    file: str
+    line: int
+    error: str
+
+
+@dataclass(frozen=True)
 class Senses:
     """What the baseline showed: outcomes and lines per test, and the benchmark's profile.
 
@@ -121,6 +132,8 @@ class Senses:
     re-installed after them): their lines are those run before. ``measured``:
     the coverage run gave a record; when False nothing is known about which
     code the tests run (``notes`` says why) and nothing may be judged untested.
+    ``crashes``: failing test's node id -> its ``Crash`` (tests whose exception
+    never passed through a target file have none).
     """
 
     files: tuple[str, ...]
@@ -131,6 +144,7 @@ class Senses:
     notes: tuple[str, ...] = ()
     measured: bool = False
     core: str = ""
+    crashes: Mapping[str, Crash] = field(default_factory=dict)
 
     def executed(self, file: str) -> frozenset[int]:
         """Lines of ``file`` that ran while the tests ran (in a test, or at import)."""
@@ -145,9 +159,19 @@ class Senses:
                 found.setdefault(line, set()).update(everyone if context == OUTSIDE_TESTS else (context,))
         return {line: frozenset(tests) for line, tests in found.items()}
 
+    def crashes_in(self, file: str) -> dict[int, tuple[str, ...]]:
+        """Line of ``file`` -> the errors (one line each, sorted, distinct) of the failing tests whose
+        exception left the target files there."""
+        found: dict[int, set[str]] = {}
+        for crash in self.crashes.values():
+            if crash.file == file:
+                found.setdefault(crash.line, set()).add(crash.error)
+        return {line: tuple(sorted(errors)) for line, errors in found.items()}
+
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "files": list(self.files), "measured": self.measured, "core": self.core,
                 "outcomes": dict(self.outcomes), "partial": list(self.partial), "notes": list(self.notes),
+                "crashes": {n: [c.file, c.line, c.error] for n, c in self.crashes.items()},
                 "lines": {ctx: {f: sorted(ls) for f, ls in per.items()} for ctx, per in self.lines.items()},
                 "profile": None if self.profile is None else self.profile.to_json()}
 
@@ -159,7 +183,9 @@ class Senses:
                           for ctx, per in (data.get("lines") or {}).items()},
                    partial=tuple(data.get("partial") or ()), notes=tuple(data.get("notes") or ()),
                    profile=None if profile is None else Profile.from_json(profile),
-                   measured=bool(data.get("measured")), core=str(data.get("core") or ""))
+                   measured=bool(data.get("measured")), core=str(data.get("core") or ""),
+                   crashes={str(n): Crash(str(f), int(line), str(e))
+                            for n, (f, line, e) in (data.get("crashes") or {}).items()})
 
 
 # ---------------------------------------------------------------- measuring
@@ -220,7 +246,22 @@ def _sense_tests(ctx: EvaluationContext, workspace: Path, project: Path, test_se
                 f"(first: {partial[0]}); their lines are those run before")
         notes = (lost,)
     return Senses(files=files, outcomes={str(k): str(v) for k, v in record["outcomes"].items()}, lines=lines,
-                  partial=partial, notes=notes, measured=True, core=str(record.get("core") or ""))
+                  partial=partial, notes=notes, measured=True, core=str(record.get("core") or ""),
+                  crashes=_crashes(record.get("crashes"), files))
+
+
+def _crashes(found: Any, files: tuple[str, ...]) -> dict[str, Crash]:
+    """The record's crashes in the target files; an entry that is not ``{file, line, error}`` is left out
+    (the record comes from a process the project's code ran in)."""
+    crashes: dict[str, Crash] = {}
+    for nodeid, crash in (found.items() if isinstance(found, dict) else ()):
+        try:
+            made = Crash(str(crash["file"]), int(crash["line"]), str(crash["error"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if made.file in files:
+            crashes[str(nodeid)] = made
+    return crashes
 
 
 def _sense_profile(ctx: EvaluationContext, workspace: Path, project: Path, seconds: float,

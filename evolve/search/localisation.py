@@ -15,16 +15,23 @@ al., "Evaluating and Improving Fault Localization", ICSE 2017, found no
 spectrum formula reliably better, DStar included). A test that errors counts as
 failing; skipped tests count for neither side. Lines run at import count as run
 by every test (``Senses.tests_by_line``).
+
+The failing tests' crashes (``Senses.crashes``: where an exception left the
+target files, and what it said) go to the files' indexes (``mark_crashes``),
+where operators rank their options by them: PAR's templates are picked by the
+same evidence (a ``NoneType`` error calls for a null check).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from evolve.evaluation.senses import Senses
+from mutations import ModuleIndex
 
-__all__ = ["Suspicion", "ochiai", "suspicious_lines"]
+__all__ = ["Suspicion", "mark_crashes", "ochiai", "suspicious_lines"]
 
 FAILING = ("failed", "error")
 
@@ -55,3 +62,9 @@ def suspicious_lines(senses: Senses) -> dict[tuple[str, int], Suspicion]:
             f, p = len(tests & failing), len(tests & passing)
             found[(file, line)] = Suspicion(ochiai(f, p, len(failing)), f, p)
     return found
+
+
+def mark_crashes(indexes: Mapping[str, ModuleIndex], senses: Senses | None) -> None:
+    """Set each index's ``crashes`` (line -> errors) from ``senses``; left empty without senses."""
+    for file, index in indexes.items():
+        index.crashes = senses.crashes_in(file) if senses is not None else {}

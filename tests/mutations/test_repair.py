@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mutations import ModuleIndex, get_operator
+from mutations._index import HUNG
 
 
 def _index(source: str) -> ModuleIndex:
@@ -98,13 +99,17 @@ def test_an_unwrapped_generator_gets_parentheses_of_its_own() -> None:
     compile(result.sources["m.py"], "m.py", "exec")
 
 
-def _ranked(name: str, source: str, line: int, key: str) -> list[object]:
-    """The ``key`` parameter of the options ``name`` offers at its site on ``line``, likeliest first."""
+def _ranked(name: str, source: str, line: int, key: str | tuple[str, ...],
+            crashes: dict[int, tuple[str, ...]] | None = None) -> list[object]:
+    """The ``key`` parameter(s) of the options ``name`` offers at its site on ``line``, likeliest first,
+    with the failing tests' ``crashes`` (line -> errors) known to the index."""
     index = _index(source)
+    index.crashes = crashes or {}
     op = get_operator(name)
     site = next(s for s in op.sites(index) if index.line_of(s) == line)
     pairs = zip(op.options(site, index), op.option_weights(site, index))  # type: ignore[attr-defined]
-    return [o[key] for o, _ in sorted(pairs, key=lambda p: -p[1])]
+    pick = (lambda o: o[key]) if isinstance(key, str) else (lambda o: tuple(o[k] for k in key))
+    return [pick(o) for o, _ in sorted(pairs, key=lambda p: -p[1])]
 
 
 def test_the_variable_bound_last_before_the_site_is_tried_first() -> None:
@@ -154,3 +159,55 @@ def test_a_copy_may_use_the_variable_of_the_loop_around_it() -> None:
     texts = [index.module.code_for_node(index.nodes[o["donor"]]).strip() + " " + o["rename"]
              for o in op.options(site, index)]  # type: ignore[attr-defined]
     assert "j += 1 j:i" in texts  # the `i += 1` the `continue` skipped: `i` is read by the loop's header only
+
+
+RESTOCK = (
+    "def restock(stock, minimum):\n    return sorted(s for s, qty in stock.items() if qty < minimum)\n\n\n"
+    "def total(stock):\n    return sum(qty for qty in stock.values() if qty > 0)\n"
+)
+CLAUSE = ("clause", "op", "side")
+
+
+def test_a_crash_about_none_puts_the_null_check_first() -> None:
+    """PAR's null-pointer checker, picked by the failing tests' ``TypeError`` on the test's line."""
+    blind = _ranked("add_condition_clause", RESTOCK, 2, CLAUSE)
+    crashed = _ranked("add_condition_clause", RESTOCK, 2, CLAUSE,
+                      {2: ("TypeError: '<' not supported between instances of 'NoneType' and 'int'",)})
+    checks = {("qty is None", "or", "left"), ("qty is not None", "and", "left"),
+              ("minimum is None", "or", "left"), ("minimum is not None", "and", "left")}
+    assert set(crashed[:4]) == checks
+    assert not set(blind[:4]) >= checks  # without the crash the ranking differs
+    other_line = _ranked("add_condition_clause", RESTOCK, 2, CLAUSE, {6: ("TypeError: 'NoneType' ...",)})
+    assert other_line == blind  # a crash elsewhere says nothing about this test
+
+
+def test_an_index_error_puts_the_bound_check_first() -> None:
+    source = ("def index_of(items, target):\n    i = len(items) // 2\n    if items[i] == target:\n"
+              "        return i\n    return -1\n")
+    crashed = _ranked("add_condition_clause", source, 3, CLAUSE, {3: ("IndexError: list index out of range",)})
+    assert crashed[0] == ("i < len(items)", "and", "left")
+    assert _ranked("add_condition_clause", source, 3, CLAUSE)[0] != crashed[0]
+
+
+def test_the_other_half_of_a_range_check_comes_first() -> None:
+    source = (
+        "def check_date(year, month, day):\n    if year < 1 or month < 1 or month > 12:\n        raise ValueError(month)\n"
+        "    if day > 28 + month % 2:\n        raise ValueError(day)\n"
+    )
+    ranked = _ranked("add_condition_clause", source, 4, CLAUSE)
+    assert ranked[0] == ("day < 1", "or", "left")  # `month < 1` renamed: the bound `day > ...` lacks below
+
+
+def test_a_copy_that_moves_a_hung_loop_on_comes_first() -> None:
+    source = (
+        "def tokens(text):\n    out = []\n    i = 0\n    while i < len(text):\n        if text[i] == ' ':\n"
+        "            continue\n        j = i\n        while j < len(text) and text[j].isdigit():\n            j += 1\n"
+        "        out.append(text[i:j])\n        i = j\n    return out\n"
+    )
+    hung = _ranked("insert_renamed_statement", source, 6, ("donor", "rename"),
+                   {5: (f"{HUNG}: the test ran past 2 s",)})
+    blind = _ranked("insert_renamed_statement", source, 6, ("donor", "rename"))
+    index = _index(source)
+    first = [index.module.code_for_node(index.nodes[d]).strip() + " " + r for d, r in (hung[0], blind[0])]
+    assert first[0] == "j += 1 j:i"  # `i += 1` moves on the `i` the loop's test reads (`i = 0` starts over)
+    assert first[1] != first[0]

@@ -17,8 +17,12 @@ restarts coverage (the data so far is kept) and names the test in
 ``partial``: its lines are those run before the hook was lost. A test's call
 phase gets ``--test-seconds`` (an interval timer raising in the test), so a
 test that hangs at baseline fails instead of costing the whole measurement.
+A failing test whose exception passed through a target file leaves its crash
+(``Crashes``): the innermost target frame and the exception as one line; a
+test that hangs leaves the line its deadline interrupted.
 Record: ``{"outcomes": {nodeid: outcome}, "lines": {context: {file: [line]}},
-"partial": [nodeid], "core": str, "exit_code": int, "error": str|null}``.
+"partial": [nodeid], "crashes": {nodeid: {"file": name, "line": int, "error": str}},
+"core": str, "exit_code": int, "error": str|null}``.
 """
 
 from __future__ import annotations
@@ -79,6 +83,55 @@ class Contexts:
         return Plugin()
 
 
+class Crashes:
+    """Where each failing test's exception left the target files: its innermost frame in one of them.
+
+    ``paths`` are the target files' absolute paths and ``names`` the names to
+    report them by (same order). A frame still on its ``def`` line (the
+    recursion limit struck as it was entered) counts as its caller's. Only
+    the first failing phase of a test counts;
+    an exception raised in the test's own code without passing through a
+    target file leaves nothing.
+    """
+
+    def __init__(self, paths: list[str], names: list[str], runner: ModuleType) -> None:
+        import os
+
+        self.names = {os.path.realpath(p): n for p, n in zip(paths, names)}
+        self.runner = runner
+        self.found: dict[str, dict[str, Any]] = {}
+
+    def record(self, nodeid: str, excinfo: Any) -> None:
+        import os
+
+        if nodeid in self.found or excinfo is None:
+            return
+        for entry in reversed(list(excinfo.traceback)):
+            name = self.names.get(os.path.realpath(str(entry.path)))
+            if name is not None and entry.lineno != entry.frame.code.firstlineno:
+                try:
+                    said = str(excinfo.value)
+                except Exception:  # noqa: BLE001 - the project's own __str__ may fail: the type is enough
+                    said = ""
+                error = self.runner.first_line(f"{excinfo.typename}: {said}" if said else excinfo.typename)
+                self.found[nodeid] = {"file": name, "line": int(entry.lineno) + 1, "error": error}
+                return
+
+    def plugin(self) -> Any:
+        import pytest
+
+        crashes = self
+
+        class Plugin:
+            @pytest.hookimpl(hookwrapper=True)
+            def pytest_runtest_makereport(self, item: Any, call: Any) -> Any:
+                outcome = yield
+                if outcome.get_result().failed:
+                    crashes.record(item.nodeid, call.excinfo)
+
+        return Plugin()
+
+
 def start_coverage(files: list[str], core: str | None) -> tuple[Any, str]:
     """Coverage of ``files`` only (the project's own config ignored), with the core that can switch
     contexts: coverage's C tracer where it is built, else its Python tracer (never ``sys.monitoring``,
@@ -124,10 +177,11 @@ def sense_tests(args: argparse.Namespace, runner: ModuleType) -> dict[str, Any]:
 
     collector, guard = runner.Collector(), runner.session_guard()
     sensing = Contexts(cov)
+    crashes = Crashes(args.cover, args.cover_names, runner)
     error: str | None = None
     try:
         exit_code = int(pytest.main(args.pytest_args + ["-q", "-p", "no:cacheprovider"],
-                                    plugins=[collector, guard, sensing.plugin(),
+                                    plugins=[collector, guard, sensing.plugin(), crashes.plugin(),
                                              *([runner.deadline_plugin(args.test_seconds,
                                                                        " while evolve measured coverage")]
                                                if args.test_seconds else [])]))
@@ -138,5 +192,5 @@ def sense_tests(args: argparse.Namespace, runner: ModuleType) -> dict[str, Any]:
             sensing.restart()  # stop() must not meet a foreign hook
         cov.stop()
     return {"outcomes": collector.outcomes(), "lines": lines_by_context(cov, args.cover, args.cover_names),
-            "partial": sensing.partial, "restarts": sensing.restarts, "core": core, "exit_code": exit_code,
+            "partial": sensing.partial, "crashes": crashes.found, "restarts": sensing.restarts, "core": core, "exit_code": exit_code,
             "error": error}

@@ -15,7 +15,7 @@ from evolve.evaluation.sandbox import Limits
 from evolve.evaluation.senses import OUTSIDE_TESTS, Senses, measure_senses
 from evolve.search.attention import Attention
 from evolve.search.localisation import suspicious_lines
-from mutations._index import ModuleIndex
+from mutations._index import HUNG, ModuleIndex
 
 pytestmark = pytest.mark.slow
 
@@ -93,6 +93,10 @@ def test_coverage_per_test_has_exact_node_ids_and_survives_a_recursion_error(wal
         assert lines[f"tests/test_walk.py::{name}"] == {7}, (name, senses.partial, senses.core)
     assert lines[OUTSIDE_TESTS] == {1, 6, 10}  # the def lines, run at import
     assert 11 not in senses.executed("walk.py")  # spin() is never called
+    crash = senses.crashes["tests/test_walk.py::test_factorial"]
+    assert (crash.file, crash.line) == ("walk.py", 3) and crash.error.startswith("RecursionError: maximum recursion")
+    assert set(senses.crashes) == {"tests/test_walk.py::test_factorial"}
+    assert senses.crashes_in("walk.py") == {3: (crash.error,)}
     if core == "pytrace":
         assert senses.core == "pytrace"
         assert senses.partial == ("tests/test_walk.py::test_factorial",)
@@ -103,13 +107,19 @@ def test_coverage_per_test_has_exact_node_ids_and_survives_a_recursion_error(wal
 
 def test_a_test_that_hangs_fails_on_its_own_deadline_and_the_rest_is_measured(tmp_path):
     tests = WALK_TESTS.replace("from walk import double, factorial", "from walk import double, factorial, spin") + \
-        "\n\ndef test_spin():\n    assert spin(1) == 0\n"
+        "\n\ndef test_spin():\n    assert spin(1) == 0\n" \
+        "\n\ndef test_wrong_answer():\n    assert double(1) == 3\n"
     root = project(tmp_path / "hang", {"walk.py": WALK, "tests/test_walk.py": tests})
     senses = measure_senses(context(root, ("walk.py",), tmp_path / "scratch", timeout=30), profile=False,
                             test_seconds=1.0)
     assert senses.outcomes["tests/test_walk.py::test_spin"] == "failed"
     assert {11, 12} <= set(senses.lines["tests/test_walk.py::test_spin"]["walk.py"])
     assert senses.outcomes["tests/test_walk.py::test_double_zero"] == "passed"
+    hang = senses.crashes["tests/test_walk.py::test_spin"]  # where the deadline interrupted the loop
+    assert hang.file == "walk.py" and hang.line in {11, 12} and hang.error.startswith(HUNG + ": ")
+    # an assertion in the test's own code never left the target file: no crash
+    assert senses.outcomes["tests/test_walk.py::test_wrong_answer"] == "failed"
+    assert "tests/test_walk.py::test_wrong_answer" not in senses.crashes
 
 
 TWO = textwrap.dedent('''\
