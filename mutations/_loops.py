@@ -1,6 +1,7 @@
-"""What a loop writes, what runs on every iteration, and whether a loop runs at all.
+"""What a loop writes, what runs on every iteration, whether a loop runs at all, and which loop hung.
 
-Shared by the speed-up operators that move work out of a loop or replace one.
+Shared by the speed-up operators that move work out of a loop or replace one,
+and by the repair operators that answer a test that hung (``hung_loop``).
 Every answer errs on the side of "no": a name counts as written when the loop
 assigns it, mutates it through a method of ``_kinds.MUTATORS``, deletes it, or
 hands it to a call not on the purity allow-list (which might mutate it); a call
@@ -14,7 +15,7 @@ from functools import lru_cache
 
 import libcst as cst
 
-from mutations._index import ModuleIndex
+from mutations._index import HUNG, ModuleIndex
 from mutations._kinds import MUTATORS, Kinds
 from mutations._purity import pure_call
 from mutations._tree import enclosing_function, walk
@@ -22,6 +23,29 @@ from mutations._tree import enclosing_function, walk
 NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
                  cst.GeneratorExp)
 _JUMPS = (cst.Break, cst.Continue, cst.Return, cst.Raise, cst.Yield, cst.Await)
+
+
+def hung_loop(node_id: str, index: ModuleIndex) -> cst.While | None:
+    """The innermost ``while`` around the node on whose lines a failing test
+    hung (its deadline struck there: ``HUNG`` in ``ModuleIndex.crashes``), within the node's function;
+    None when there is none. Such a loop's test never turned false: its condition or the update of a
+    name it reads is the likely fault (the loop-condition repairs of Infinitel, Marcote and Monperrus,
+    "Automatic Repair of Infinite Loops", 2015)."""
+    if not index.crashes:
+        return None
+    for candidate in index.ancestors(node_id):
+        node = index.nodes[candidate]
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return None
+        if isinstance(node, cst.While) and any(e.startswith(HUNG) for e in index.crashes_on(candidate)):
+            return node
+    return None
+
+
+def hung_reads(node_id: str, index: ModuleIndex) -> frozenset[str]:
+    """The names the test of ``hung_loop`` reads (empty when no loop around the node hung)."""
+    loop = hung_loop(node_id, index)
+    return frozenset() if loop is None else frozenset(n.value for n in walk(loop.test) if isinstance(n, cst.Name))
 
 
 def roots(target: cst.CSTNode) -> set[str]:

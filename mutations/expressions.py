@@ -16,6 +16,7 @@ import libcst as cst
 
 from mutations._base import ChoiceOperator, Example, Operator, Params, Rewritten
 from mutations._index import ModuleIndex
+from mutations._loops import hung_loop
 
 # --- operator replacement -----------------------------------------------------
 
@@ -143,6 +144,12 @@ class ReplaceComparisonOperator(_OperatorSwap):
         Example(before="ok = a not in b\n", after="ok = a in b\n", params={"op": "In"}),
         Example(before="ok = 0 < a < 9\n", after="ok = 0 < a != 9\n", site=1, params={"op": "NotEqual"}),
     )
+
+
+    def answers(self, node_id: str, index: ModuleIndex) -> bool:
+        """The comparison is in the test of a loop that hung (``while lo <= hi``: ``<`` lets it end)."""
+        loop = hung_loop(node_id, index)
+        return loop is not None and index.ids[loop.test] in (node_id, *index.ancestors(node_id))
 
 
 class ReplaceBooleanOperator(_OperatorSwap):

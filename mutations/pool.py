@@ -24,7 +24,6 @@ from mutations._base import Operator
 from mutations._index import MODULE_SCOPE, ModuleIndex
 from mutations.registry import OPERATORS
 
-
 ANSWER_WEIGHT = 4.0
 """How many times its weight a site gets where its operator has a template for the failing tests' crash
 there (``Operator.answers``: PAR picks its fix template by such evidence, Kim et al., ICSE 2013). It

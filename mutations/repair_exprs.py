@@ -17,6 +17,7 @@ import libcst as cst
 from mutations._base import REPAIR, ChoiceOperator, Example, Params, Rewritten
 from mutations._index import ModuleIndex
 from mutations._kinds import integer_like, kinds
+from mutations._loops import hung_reads
 from mutations._render import bare, fit, fit_in, parenthesise, precedence
 from mutations._tree import dotted
 
@@ -130,6 +131,15 @@ class OffByOne(ChoiceOperator):
             if not integer_like(node, index):
                 return []
         return [{"delta": 1}, {"delta": -1}]
+
+    def answers(self, node_id: str, index: ModuleIndex) -> bool:
+        """The expression is the value a loop that hung assigns to a name its test reads (``lo = mid``
+        in ``while lo < hi``: ``mid + 1`` moves on)."""
+        parent = _parent(node_id, index)
+        if not isinstance(parent, cst.Assign) or parent.value is not index.nodes[node_id]:
+            return False
+        stuck = hung_reads(node_id, index)
+        return any(isinstance(t.target, cst.Name) and t.target.value in stuck for t in parent.targets)
 
     def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                  params: Params, index: ModuleIndex) -> Rewritten:

@@ -15,8 +15,9 @@ from typing import Any
 import libcst as cst
 
 from mutations._base import REPAIR, ChoiceOperator, Example, Params, Rewritten
-from mutations._index import HUNG, MODULE_SCOPE, ModuleIndex
+from mutations._index import MODULE_SCOPE, ModuleIndex
 from mutations._kinds import NUMERIC, UNKNOWN, kinds
+from mutations._loops import hung_reads
 from mutations._names import VALUE, bound_names, free_names, names, renamed
 from mutations._render import code
 from mutations._tree import enclosing_function, walk
@@ -116,7 +117,7 @@ class InsertRenamedStatement(ChoiceOperator):
         return out
 
     def option_scores(self, node_id: str, options: list[dict[str, Any]], index: ModuleIndex) -> list[Any]:
-        """A copy that moves on a name the test of a loop that hung reads (``_stuck_names``, ``_advanced``:
+        """A copy that moves on a name the test of a loop that hung reads (``_loops.hung_reads``, ``_advanced``:
         ``i += 1`` in ``while i < len(text)``) ranks first. Then two rankings merged by Borda count (the sum of
         ``1 / rank``): how natural the result reads
         (``mutations.naturalness``) and how much the donor's surroundings, renamed, look like the
@@ -125,7 +126,7 @@ class InsertRenamedStatement(ChoiceOperator):
         ``if item not in seen:`` suits the place after ``if item in visited:`` once ``seen`` is
         ``visited``; a copy reads naturally when the file says the same thing elsewhere."""
         natural = naturalness_scores(self, node_id, options, index)
-        stuck = _stuck_names(node_id, index)
+        stuck = hung_reads(node_id, index)
         similar: list[float | None] = []
         unsticks: list[bool] = []
         for option, score in zip(options, natural):
@@ -141,7 +142,7 @@ class InsertRenamedStatement(ChoiceOperator):
 
     def answers(self, node_id: str, index: ModuleIndex) -> bool:
         """The site is in a loop a test hung in, and an option moves on a name its test reads."""
-        stuck = _stuck_names(node_id, index) if index.crashes else frozenset()
+        stuck = hung_reads(node_id, index)
         return bool(stuck) and any(stuck & _advanced(o["donor"], *o["rename"].split(":"), index)
                                    for o in self.options(node_id, index))
 
@@ -193,18 +194,6 @@ def _surroundings(node_id: str, where: str, index: ModuleIndex) -> Counter[str]:
                         for t in tokens(lines[line - 1]))
         index.memo[key] = found
     return found  # type: ignore[return-value]
-
-
-def _stuck_names(node_id: str, index: ModuleIndex) -> frozenset[str]:
-    """The names read by the test of the innermost ``while`` around the node on whose lines a failing
-    test hung (its deadline struck there: ``HUNG`` in ``ModuleIndex.crashes``); empty when there is
-    none. A loop that never ends has a test that never changes, so a statement that binds one of
-    these names is the likeliest repair."""
-    for holder in _holders(node_id, index):
-        node = index.nodes[holder]
-        if isinstance(node, cst.While) and any(e.startswith(HUNG) for e in index.crashes_on(holder)):
-            return frozenset(n.value for n in walk(node.test) if isinstance(n, cst.Name))
-    return frozenset()
 
 
 def _advanced(donor_id: str, old: str, new: str, index: ModuleIndex) -> set[str]:

@@ -34,6 +34,7 @@ weights from the senses ``evolve.search.site_weights``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Any
@@ -171,6 +172,15 @@ class Attention:
                 "functions": self.hot_functions(limit), "suspicious": self.most_suspicious(limit),
                 "untested": self.untested_functions(), "untested_opt_in": sorted(self.untested)}
 
+    def _crash_lines(self, limit: int = 2) -> list[str]:
+        """One banner line per place the failing tests crashed, the most crashes first (``limit`` places)."""
+        if self.senses is None or self.mode != "repair":
+            return []
+        places = Counter((c.file, c.line, c.error) for c in self.senses.crashes.values())
+        return [f"senses: {count} failing test(s) raised {error[:120]} at {file}:{line} in {self.function_at(file, line)}"
+                for (file, line, error), count in sorted(places.items(), key=lambda p: (-p[1], p[0]))[:limit]
+                if file in self.indexes]
+
     def describe(self) -> list[str]:
         """The run's banner lines about its senses: what the tests run, what is left alone, where to look."""
         senses, lines = self.senses, []
@@ -188,4 +198,5 @@ class Attention:
         for row in self.most_suspicious(1):
             lines.append(f"senses: most suspicious line {row['file']}:{row['line']} in {row['function']} "
                          f"(Ochiai {row['score']:.2f}); edits go there first")
+        lines += self._crash_lines()
         return lines + [f"note: {note}" for note in (senses.notes if senses is not None else ())]

@@ -211,3 +211,24 @@ def test_a_copy_that_moves_a_hung_loop_on_comes_first() -> None:
     first = [index.module.code_for_node(index.nodes[d]).strip() + " " + r for d, r in (hung[0], blind[0])]
     assert first[0] == "j += 1 j:i"  # `i += 1` moves on the `i` the loop's test reads (`i = 0` starts over)
     assert first[1] != first[0]
+
+
+LOWER_BOUND = (
+    "def lower_bound(items, target):\n    lo, hi = 0, len(items)\n    while lo < hi:\n        mid = (lo + hi) // 2\n"
+    "        if items[mid] < target:\n            lo = mid\n        else:\n            hi = mid\n    return lo\n"
+)
+
+
+def test_a_loop_that_hung_is_answered_by_its_test_and_the_update_of_what_it_reads() -> None:
+    """Infinitel's evidence: a test hung in the loop, so its condition and the assignments to the names
+    the condition reads are answered; other sites, and the same sites without the hang, are not."""
+    index = _index(LOWER_BOUND)
+    answered = {}
+    for crashes in ({}, {6: (f"{HUNG}: the test ran past 1 s",)}):
+        index.crashes = crashes
+        answered[bool(crashes)] = {
+            (name, index.module.code_for_node(index.nodes[site]).strip())
+            for name in ("off_by_one", "replace_comparison_operator") for site in get_operator(name).sites(index)
+            if get_operator(name).answers(site, index)}
+    assert answered[False] == set()
+    assert answered[True] == {("off_by_one", "mid"), ("replace_comparison_operator", "< hi")}

@@ -210,3 +210,30 @@ def test_the_faulty_line_of_a_corpus_repair_case_is_the_most_suspicious(tmp_path
     assert suspicion[(file, faulty)].score == top > 0
     attention = Attention({file: ModuleIndex.build(file, (root / file).read_text())}, senses, "repair")
     assert faulty in {row["line"] for row in attention.most_suspicious(3) if row["score"] == round(top, 4)}
+
+
+def test_a_corpus_crash_reaches_the_operator_that_answers_it(tmp_path):
+    """r22: ``qty < minimum`` meets a ``None`` quantity. The failing tests' ``TypeError`` is sensed on
+    that line, handed to the file's index, and makes PAR's null check the first option there."""
+    from evolve.search.localisation import mark_crashes
+    from mutations import get_operator
+
+    root = tmp_path / "r22"
+    shutil.copytree(CORPUS / "r22_restock_unknown_quantity" / "project", root)
+    file = "r22_inventory/stock.py"
+    faulty = next(n for n, line in enumerate((root / file).read_text().splitlines(), 1) if "qty < minimum" in line)
+    senses = measure_senses(context(root, (file,), tmp_path / "scratch", timeout=30), profile=False)
+    crashes = senses.crashes_in(file)
+    assert list(crashes) == [faulty] and all("NoneType" in e for e in crashes[faulty])
+    index = ModuleIndex.build(file, (root / file).read_text())
+    mark_crashes({file: index}, senses)
+    assert index.crashes == crashes
+    op = get_operator("add_condition_clause")
+    (site,) = [s for s in op.sites(index) if index.line_of(s) == faulty]
+    assert op.answers(site, index)
+    options, weights = op.options(site, index), op.option_weights(site, index)  # type: ignore[attr-defined]
+    first = max(zip(options, weights), key=lambda p: p[1])[0]
+    assert (first["clause"], first["op"], first["side"]) in {("qty is None", "or", "left"),
+                                                             ("qty is not None", "and", "left")}
+    banner = Attention({file: index}, senses, "repair").describe()
+    assert any("raised TypeError" in line and f"{file}:{faulty} in restock_needed" in line for line in banner)
