@@ -103,6 +103,8 @@ class ModuleIndex:
     """Line -> the errors (``TypeError: ...``, one line each) of failing tests whose exception left this
     file's code there (its innermost frame in a target file), from the baseline's senses; empty when
     unknown. Set by the run before edits are drawn; operators may rank their options by it."""
+    nones: dict[int, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    """Line -> the variables that held ``None`` in the frames of ``crashes`` there (set with it)."""
     _seen: dict[str, int] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -127,6 +129,11 @@ class ModuleIndex:
         """The ``crashes`` on the node's lines, in line order."""
         first, _, last, _ = position(node_id)
         return tuple(e for line in sorted(self.crashes) if first <= line <= last for e in self.crashes[line])
+
+    def nones_on(self, node_id: str) -> frozenset[str]:
+        """The ``nones`` on the node's lines."""
+        first, _, last, _ = position(node_id)
+        return frozenset().union(*(names for line, names in self.nones.items() if first <= line <= last))
 
     def node(self, node_id: str) -> cst.CSTNode:
         return self.nodes[node_id]

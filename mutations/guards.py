@@ -22,7 +22,7 @@ from mutations._index import MODULE_SCOPE, ModuleIndex
 from mutations._kinds import BOOL, LIST, NONE, NUMERIC, STR, UNKNOWN, join, kinds
 from mutations._names import VALUE, free_names, names, read_names, renamed
 from mutations._render import code, fit_in
-from mutations._tree import enclosing_function, returns_of
+from mutations._tree import enclosing_function, returns_of, walk_own
 from mutations.naturalness import (
     bag_similarity,
     naturalness_scores,
@@ -209,20 +209,54 @@ def _other_bound(clause: str, directions: set[tuple[str, bool]], index: ModuleIn
     return found is not None and (found[0], not found[1]) in directions  # type: ignore[index]
 
 
+def _none_suspects(focus: cst.CSTNode, focus_id: str, node_id: str, index: ModuleIndex) -> list[str]:
+    """The variables ``focus`` reads (visible at ``node_id``) that may be the ``None`` of a crash on it:
+    those the crashing frame saw holding ``None`` (``ModuleIndex.nones``); all of them when it saw no
+    variable holding ``None`` (the ``None`` came from a call or an attribute)."""
+    reads = _read_values(focus, node_id, index)
+    seen = index.nones_on(focus_id)
+    return [n for n in reads if n in seen] if seen else reads
+
+
 def crash_templates(test: cst.BaseExpression, test_id: str, index: ModuleIndex) -> set[tuple[str, str, str]]:
     """(clause, op, side) that answer the failing tests' crash on the test's lines
     (``ModuleIndex.crashes``): an error about ``NoneType`` asks for a null check before the test
-    (``x is None or ...``, ``x is not None and ...``, for each variable it reads), an ``IndexError``
+    (``x is None or ...``, ``x is not None and ...``, for each variable it reads that may be the
+    ``None``: ``_none_suspects``), an ``IndexError``
     for a bound check (``i < len(items) and ...`` for its ``items[i]``). These are the null-pointer and
     range checkers of PAR (Kim et al., "Automatic Patch Generation Learned from Human-Written
     Patches", ICSE 2013), picked, as PAR picks a template, by the evidence at the fault."""
     errors = index.crashes_on(test_id)
     found: set[tuple[str, str, str]] = set()
     if any("NoneType" in e for e in errors):
-        for name in _read_values(test, test_id, index):
+        for name in _none_suspects(test, test_id, test_id, index):
             found |= {(f"{name} is None", "or", "left"), (f"{name} is not None", "and", "left")}
     if any(e.startswith("IndexError") for e in errors):
         found |= {(clause, "and", "left") for clause in _bounds(test, index)}
+    return found
+
+
+def _divisor_names(focus: cst.CSTNode, node_id: str, index: ModuleIndex) -> list[str]:
+    """The variables read by the right operand of a ``/``, ``//`` or ``%`` in ``focus`` (``found`` in
+    ``total / len(found)``)."""
+    divisions = [n for n in walk_own(focus) if isinstance(n, cst.BinaryOperation)
+                 and isinstance(n.operator, (cst.Divide, cst.FloorDivide, cst.Modulo))]
+    return list(dict.fromkeys(name for d in divisions for name in _read_values(d.right, node_id, index)))
+
+
+def guard_templates(focus: cst.CSTNode, focus_id: str, node_id: str, index: ModuleIndex) -> set[str]:
+    """Guard tests that answer the failing tests' crash on ``focus`` (a simple statement, or the test or
+    iterable of a compound one; ``ModuleIndex.crashes``), for a guard at ``node_id``: an error about
+    ``NoneType`` asks for ``x is None`` on a variable the focus reads that may be the ``None``
+    (``_none_suspects``; PAR's null-pointer checker), a
+    ``ZeroDivisionError`` for ``not x`` on a variable of a divisor (``not found`` before ``... /
+    len(found)``)."""
+    errors = index.crashes_on(focus_id)
+    found: set[str] = set()
+    if any("NoneType" in e for e in errors):
+        found |= {f"{name} is None" for name in _none_suspects(focus, focus_id, node_id, index)}
+    if any(e.startswith("ZeroDivisionError") for e in errors):
+        found |= {f"not {name}" for name in _divisor_names(focus, node_id, index)}
     return found
 
 
@@ -398,6 +432,13 @@ def _sentinels(function: str, index: ModuleIndex) -> list[str]:
     return out
 
 
+def _guard_focus(statement: cst.CSTNode) -> cst.CSTNode:
+    """What a guard before ``statement`` protects: its test, its iterable, or the simple statement."""
+    if isinstance(statement, (cst.If, cst.While)):
+        return statement.test
+    return statement.iter if isinstance(statement, cst.For) else statement
+
+
 def is_docstring(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1 and isinstance(node.body[0], cst.Expr) \
         and isinstance(node.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
@@ -437,13 +478,33 @@ class InsertGuard(ChoiceOperator):
         if not _guard_place(node, node_id, index):
             return []
         jumps = (["continue", "break"] if _in_loop(node_id, index) else []) + _return_choices(node_id, index)
-        focus = node.test if isinstance(node, (cst.If, cst.While)) else node.iter if isinstance(node, cst.For) \
-            else node
+        focus = _guard_focus(node)
         return [{"test": t, "then": j} for t in ingredients(focus, node_id, index) for j in jumps]
 
     def _is_site(self, node: cst.CSTNode, node_id: str, index: ModuleIndex) -> bool:
         """Cheap: any statement of a function's block (its options are drawn when proposed)."""
         return _guard_place(node, node_id, index)
+
+    def _templates(self, node_id: str, index: ModuleIndex) -> set[str]:
+        """``guard_templates`` for the statement at ``node_id`` (memoised)."""
+        key = ("guard_templates", node_id)
+        if key not in index.memo:
+            focus = _guard_focus(index.nodes[node_id])
+            index.memo[key] = guard_templates(focus, index.ids[focus], node_id, index) if index.crashes else set()
+        return index.memo[key]  # type: ignore[return-value]
+
+    def option_scores(self, node_id: str, options: list[dict[str, Any]], index: ModuleIndex) -> list[Any]:
+        """A guard whose test answers the failing tests' crash on the statement (``guard_templates``:
+        ``if reading is None: continue`` before ``stamp, sensor, value = reading`` raised about
+        ``NoneType``) ranks first; then how natural the guarded code reads (``mutations.naturalness``)."""
+        answers = self._templates(node_id, index)
+        natural = naturalness_scores(self, node_id, options, index)
+        return [None if n is None else (o["test"] in answers, n) for o, n in zip(options, natural)]
+
+    def answers(self, node_id: str, index: ModuleIndex) -> bool:
+        """An option's test is one of ``guard_templates``."""
+        answers = self._templates(node_id, index) if _guard_place(index.nodes[node_id], node_id, index) else set()
+        return bool(answers) and any(o["test"] in answers for o in self.options(node_id, index))
 
     def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                  params: Params, index: ModuleIndex) -> Rewritten:

@@ -115,12 +115,15 @@ class Profile:
 @dataclass(frozen=True)
 class Crash:
     """Where a failing test's exception left the target files: ``file`` and ``line`` (1-based) of the
-    innermost frame in one of them, and ``error``, the exception as one line (``TypeError: ...``; a test
-    that hung says ``TestDeadline: ...`` and ``line`` is where its deadline interrupted it)."""
+    innermost frame in one of them, ``error``, the exception as one line (``TypeError: ...``; a test
+    that hung says ``TestDeadline: ...`` and ``line`` is where its deadline interrupted it), and
+    ``nones``, the variables of that frame that held ``None`` (none for a generator's frame, a
+    generator expression's too: its variables are gone once it raised)."""
 
     file: str
     line: int
     error: str
+    nones: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,10 +171,18 @@ class Senses:
                 found.setdefault(crash.line, set()).add(crash.error)
         return {line: tuple(sorted(errors)) for line, errors in found.items()}
 
+    def nones_in(self, file: str) -> dict[int, frozenset[str]]:
+        """Line of ``file`` -> the variables that held ``None`` in the frames that crashed there."""
+        found: dict[int, frozenset[str]] = {}
+        for crash in self.crashes.values():
+            if crash.file == file and crash.nones:
+                found[crash.line] = found.get(crash.line, frozenset()) | frozenset(crash.nones)
+        return found
+
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "files": list(self.files), "measured": self.measured, "core": self.core,
                 "outcomes": dict(self.outcomes), "partial": list(self.partial), "notes": list(self.notes),
-                "crashes": {n: [c.file, c.line, c.error] for n, c in self.crashes.items()},
+                "crashes": {n: [c.file, c.line, c.error, list(c.nones)] for n, c in self.crashes.items()},
                 "lines": {ctx: {f: sorted(ls) for f, ls in per.items()} for ctx, per in self.lines.items()},
                 "profile": None if self.profile is None else self.profile.to_json()}
 
@@ -184,8 +195,8 @@ class Senses:
                    partial=tuple(data.get("partial") or ()), notes=tuple(data.get("notes") or ()),
                    profile=None if profile is None else Profile.from_json(profile),
                    measured=bool(data.get("measured")), core=str(data.get("core") or ""),
-                   crashes={str(n): Crash(str(f), int(line), str(e))
-                            for n, (f, line, e) in (data.get("crashes") or {}).items()})
+                   crashes={str(n): Crash(str(c[0]), int(c[1]), str(c[2]), tuple(c[3]) if len(c) > 3 else ())
+                            for n, c in (data.get("crashes") or {}).items()})
 
 
 # ---------------------------------------------------------------- measuring
@@ -256,7 +267,8 @@ def _crashes(found: Any, files: tuple[str, ...]) -> dict[str, Crash]:
     crashes: dict[str, Crash] = {}
     for nodeid, crash in (found.items() if isinstance(found, dict) else ()):
         try:
-            made = Crash(str(crash["file"]), int(crash["line"]), str(crash["error"]))
+            made = Crash(str(crash["file"]), int(crash["line"]), str(crash["error"]),
+                         tuple(str(n) for n in crash.get("nones") or ()))
         except (KeyError, TypeError, ValueError):
             continue
         if made.file in files:

@@ -65,6 +65,8 @@ def suspicious_lines(senses: Senses) -> dict[tuple[str, int], Suspicion]:
 
 
 def mark_crashes(indexes: Mapping[str, ModuleIndex], senses: Senses | None) -> None:
-    """Set each index's ``crashes`` (line -> errors) from ``senses``; left empty without senses."""
+    """Set each index's ``crashes`` (line -> errors) and ``nones`` (line -> variables that held ``None``)
+    from ``senses``; left empty without senses."""
     for file, index in indexes.items():
         index.crashes = senses.crashes_in(file) if senses is not None else {}
+        index.nones = senses.nones_in(file) if senses is not None else {}

@@ -179,6 +179,15 @@ def test_a_crash_about_none_puts_the_null_check_first() -> None:
     assert not set(blind[:4]) >= checks  # without the crash the ranking differs
     other_line = _ranked("add_condition_clause", RESTOCK, 2, CLAUSE, {6: ("TypeError: 'NoneType' ...",)})
     assert other_line == blind  # a crash elsewhere says nothing about this test
+    index = _index(RESTOCK)
+    index.crashes = {2: ("TypeError: '<' not supported between instances of 'NoneType' and 'int'",)}
+    index.nones = {2: frozenset({"qty", "s"})}  # the crashing frame saw `qty` (and `s`, unread here) hold None
+    op = get_operator("add_condition_clause")
+    site = next(s for s in op.sites(index) if index.line_of(s) == 2)
+    weighed = sorted(zip(op.option_weights(site, index), op.options(site, index)),  # type: ignore[attr-defined]
+                     key=lambda p: -p[0])
+    assert {(o["clause"], o["op"], o["side"]) for _, o in weighed[:2]} == {
+        ("qty is None", "or", "left"), ("qty is not None", "and", "left")}  # `minimum` held no None
 
 
 def test_an_index_error_puts_the_bound_check_first() -> None:
@@ -232,3 +241,30 @@ def test_a_loop_that_hung_is_answered_by_its_test_and_the_update_of_what_it_read
             if get_operator(name).answers(site, index)}
     assert answered[False] == set()
     assert answered[True] == {("off_by_one", "mid"), ("replace_comparison_operator", "< hi")}
+
+
+AVERAGE = ("def average(text):\n    found = text.split()\n    total = sum(len(w) for w in found)\n"
+           "    return total / len(found)\n")
+
+
+def test_a_division_by_zero_is_answered_by_a_guard_on_the_divisor() -> None:
+    op = get_operator("insert_guard")
+    blind = _index(AVERAGE)
+    assert not any(op.answers(s, blind) for s in op.sites(blind))
+    index = _index(AVERAGE)
+    index.crashes = {4: ("ZeroDivisionError: division by zero",)}  # set before anything is drawn, as a run does
+    site = next(s for s in op.sites(index) if index.line_of(s) == 4)
+    assert op.answers(site, index)
+    assert not any(op.answers(s, index) for s in op.sites(index) if s != site)  # only where it crashed
+    ranked = _ranked("insert_guard", AVERAGE, 4, "test", index.crashes)
+    answering = ranked.count("not found")
+    assert answering > 1 and set(ranked[:answering]) == {"not found"}  # every `not found` guard before the rest
+
+
+def test_an_unpacked_none_is_answered_by_a_null_check() -> None:
+    source = ("def latest(lines, parse):\n    best = {}\n    for line in lines:\n        reading = parse(line)\n"
+              "        stamp, value = reading\n        best[stamp] = value\n    return best\n")
+    crash = {5: ("TypeError: cannot unpack non-iterable NoneType object",)}
+    ranked = _ranked("insert_guard", source, 5, ("test", "then"), crash)
+    assert ranked[0][0] == "reading is None" and ("reading is None", "continue") in ranked[:3]
+    assert _ranked("insert_guard", source, 5, "test")[:len(ranked)] != [t for t, _ in ranked]

@@ -21,7 +21,7 @@ A failing test whose exception passed through a target file leaves its crash
 (``Crashes``): the innermost target frame and the exception as one line; a
 test that hangs leaves the line its deadline interrupted.
 Record: ``{"outcomes": {nodeid: outcome}, "lines": {context: {file: [line]}},
-"partial": [nodeid], "crashes": {nodeid: {"file": name, "line": int, "error": str}},
+"partial": [nodeid], "crashes": {nodeid: {"file": name, "line": int, "error": str, "nones": [name]}},
 "core": str, "exit_code": int, "error": str|null}``.
 """
 
@@ -114,7 +114,8 @@ class Crashes:
                 except Exception:  # noqa: BLE001 - the project's own __str__ may fail: the type is enough
                     said = ""
                 error = self.runner.first_line(f"{excinfo.typename}: {said}" if said else excinfo.typename)
-                self.found[nodeid] = {"file": name, "line": int(entry.lineno) + 1, "error": error}
+                self.found[nodeid] = {"file": name, "line": int(entry.lineno) + 1, "error": error,
+                                      "nones": nones(entry.frame.f_locals)}
                 return
 
     def plugin(self) -> Any:
@@ -130,6 +131,14 @@ class Crashes:
                     crashes.record(item.nodeid, call.excinfo)
 
         return Plugin()
+
+
+def nones(variables: Any, limit: int = 20) -> list[str]:
+    """The names of a frame's variables that hold ``None`` (an identity test: no code of theirs runs)."""
+    try:
+        return sorted(str(k) for k, v in dict(variables).items() if v is None)[:limit]
+    except Exception:  # noqa: BLE001 - a frame whose locals cannot be listed just names none
+        return []
 
 
 def start_coverage(files: list[str], core: str | None) -> tuple[Any, str]:

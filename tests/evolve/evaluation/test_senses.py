@@ -108,7 +108,8 @@ def test_coverage_per_test_has_exact_node_ids_and_survives_a_recursion_error(wal
 def test_a_test_that_hangs_fails_on_its_own_deadline_and_the_rest_is_measured(tmp_path):
     tests = WALK_TESTS.replace("from walk import double, factorial", "from walk import double, factorial, spin") + \
         "\n\ndef test_spin():\n    assert spin(1) == 0\n" \
-        "\n\ndef test_wrong_answer():\n    assert double(1) == 3\n"
+        "\n\ndef test_wrong_answer():\n    assert double(1) == 3\n" \
+        "\n\ndef test_double_none():\n    assert double(None) == 0\n"
     root = project(tmp_path / "hang", {"walk.py": WALK, "tests/test_walk.py": tests})
     senses = measure_senses(context(root, ("walk.py",), tmp_path / "scratch", timeout=30), profile=False,
                             test_seconds=1.0)
@@ -120,6 +121,9 @@ def test_a_test_that_hangs_fails_on_its_own_deadline_and_the_rest_is_measured(tm
     # an assertion in the test's own code never left the target file: no crash
     assert senses.outcomes["tests/test_walk.py::test_wrong_answer"] == "failed"
     assert "tests/test_walk.py::test_wrong_answer" not in senses.crashes
+    none = senses.crashes["tests/test_walk.py::test_double_none"]  # 2 * None, with x None in the frame
+    assert (none.line, none.nones) == (7, ("x",)) and none.error.startswith("TypeError: ")
+    assert senses.nones_in("walk.py") == {7: frozenset({"x"})}
 
 
 TWO = textwrap.dedent('''\
