@@ -6,7 +6,8 @@ under the precondition each states (``speedups_*``), and repair fix patterns
 that make no such claim (``repair_*``, ``guards``); each operator says which
 (``Operator.family``: ``CLASSIC``, ``SPEEDUP``, ``REPAIR``). The underscored modules are
 the shared analysis: node ids (``_index``), scopes (``_names``), value kinds
-(``_kinds``), purity allow-lists (``_purity``), loops (``_loops``), and
+(``_kinds``), purity allow-lists (``_purity``), loops (``_loops``), condition
+ingredients and the templates a crash calls for (``_conditions``), and
 parenthesisation (``_render``); ``naturalness`` ranks an operator's options at one
 site (``ChoiceOperator.option_weights``).
 """

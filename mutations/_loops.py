@@ -26,9 +26,8 @@ _JUMPS = (cst.Break, cst.Continue, cst.Return, cst.Raise, cst.Yield, cst.Await)
 
 
 def hung_loop(node_id: str, index: ModuleIndex) -> cst.While | None:
-    """The innermost ``while`` around the node on whose lines a failing test
-    hung (its deadline struck there: ``HUNG`` in ``ModuleIndex.crashes``), within the node's function;
-    None when there is none. Such a loop's test never turned false: its condition or the update of a
+    """The innermost ``while`` around the node, within its function, on whose lines a failing test hung
+    (its deadline struck there: ``HUNG`` in ``ModuleIndex.crashes``); None when there is none. Such a loop's test never turned false: its condition or the update of a
     name it reads is the likely fault (the loop-condition repairs of Infinitel, Marcote and Monperrus,
     "Automatic Repair of Infinite Loops", 2015)."""
     if not index.crashes:

@@ -145,7 +145,6 @@ class ReplaceComparisonOperator(_OperatorSwap):
         Example(before="ok = 0 < a < 9\n", after="ok = 0 < a != 9\n", site=1, params={"op": "NotEqual"}),
     )
 
-
     def answers(self, node_id: str, index: ModuleIndex) -> bool:
         """The comparison is in the test of a loop that hung (``while lo <= hi``: ``<`` lets it end)."""
         loop = hung_loop(node_id, index)

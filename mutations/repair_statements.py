@@ -117,9 +117,9 @@ class InsertRenamedStatement(ChoiceOperator):
         return out
 
     def option_scores(self, node_id: str, options: list[dict[str, Any]], index: ModuleIndex) -> list[Any]:
-        """A copy that moves on a name the test of a loop that hung reads (``_loops.hung_reads``, ``_advanced``:
-        ``i += 1`` in ``while i < len(text)``) ranks first. Then two rankings merged by Borda count (the sum of
-        ``1 / rank``): how natural the result reads
+        """A copy that moves on a name read by the test of a loop that hung (``_loops.hung_reads``,
+        ``_advanced``: ``i += 1`` in ``while i < len(text)``) ranks first. Then two rankings merged by
+        Borda count (the sum of ``1 / rank``): how natural the result reads
         (``mutations.naturalness``) and how much the donor's surroundings, renamed, look like the
         destination's (the headers of the statements around each and their neighbours, as bags of
         tokens: the context similarity of CapGen, Wen et al., ICSE 2018). ``seen.add(item)`` under

@@ -182,7 +182,8 @@ class Senses:
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "files": list(self.files), "measured": self.measured, "core": self.core,
                 "outcomes": dict(self.outcomes), "partial": list(self.partial), "notes": list(self.notes),
-                "crashes": {n: [c.file, c.line, c.error, list(c.nones)] for n, c in self.crashes.items()},
+                "crashes": {n: {"file": c.file, "line": c.line, "error": c.error, "nones": list(c.nones)}
+                            for n, c in self.crashes.items()},
                 "lines": {ctx: {f: sorted(ls) for f, ls in per.items()} for ctx, per in self.lines.items()},
                 "profile": None if self.profile is None else self.profile.to_json()}
 
@@ -195,8 +196,7 @@ class Senses:
                    partial=tuple(data.get("partial") or ()), notes=tuple(data.get("notes") or ()),
                    profile=None if profile is None else Profile.from_json(profile),
                    measured=bool(data.get("measured")), core=str(data.get("core") or ""),
-                   crashes={str(n): Crash(str(c[0]), int(c[1]), str(c[2]), tuple(c[3]) if len(c) > 3 else ())
-                            for n, c in (data.get("crashes") or {}).items()})
+                   crashes=_crashes(data.get("crashes"), tuple(data["files"])))
 
 
 # ---------------------------------------------------------------- measuring
@@ -262,8 +262,9 @@ def _sense_tests(ctx: EvaluationContext, workspace: Path, project: Path, test_se
 
 
 def _crashes(found: Any, files: tuple[str, ...]) -> dict[str, Crash]:
-    """The record's crashes in the target files; an entry that is not ``{file, line, error}`` is left out
-    (the record comes from a process the project's code ran in)."""
+    """The crashes of a child's record or of ``senses.json`` in the target ``files``: an entry that is not
+    ``{file, line, error[, nones]}`` is left out (the record comes from a process the project's code ran
+    in; the file may have been edited)."""
     crashes: dict[str, Crash] = {}
     for nodeid, crash in (found.items() if isinstance(found, dict) else ()):
         try:

@@ -177,9 +177,10 @@ class Attention:
         if self.senses is None or self.mode != "repair":
             return []
         places = Counter((c.file, c.line, c.error) for c in self.senses.crashes.values())
-        return [f"senses: {count} failing test(s) raised {error[:120]} at {file}:{line} in {self.function_at(file, line)}"
-                for (file, line, error), count in sorted(places.items(), key=lambda p: (-p[1], p[0]))[:limit]
-                if file in self.indexes]
+        ranked = sorted(places.items(), key=lambda p: (-p[1], p[0]))
+        return [f"senses: {count} failing test(s) raised {error[:120]} at {file}:{line} "
+                f"in {self.function_at(file, line)}"
+                for (file, line, error), count in ranked if file in self.indexes][:limit]
 
     def describe(self) -> list[str]:
         """The run's banner lines about its senses: what the tests run, what is left alone, where to look."""

@@ -18,8 +18,9 @@ restarts coverage (the data so far is kept) and names the test in
 phase gets ``--test-seconds`` (an interval timer raising in the test), so a
 test that hangs at baseline fails instead of costing the whole measurement.
 A failing test whose exception passed through a target file leaves its crash
-(``Crashes``): the innermost target frame and the exception as one line; a
-test that hangs leaves the line its deadline interrupted.
+(``Crashes``): the innermost target frame, the exception as one line and the
+frame's variables that held ``None``; a test that hangs leaves the line its
+deadline interrupted.
 Record: ``{"outcomes": {nodeid: outcome}, "lines": {context: {file: [line]}},
 "partial": [nodeid], "crashes": {nodeid: {"file": name, "line": int, "error": str, "nones": [name]}},
 "core": str, "exit_code": int, "error": str|null}``.
@@ -87,11 +88,11 @@ class Crashes:
     """Where each failing test's exception left the target files: its innermost frame in one of them.
 
     ``paths`` are the target files' absolute paths and ``names`` the names to
-    report them by (same order). A frame still on its ``def`` line (the
-    recursion limit struck as it was entered) counts as its caller's. Only
-    the first failing phase of a test counts;
-    an exception raised in the test's own code without passing through a
-    target file leaves nothing.
+    report them by (same order). The names of that frame's variables that
+    held ``None`` are kept (``nones``). A frame still on its ``def`` line
+    (the recursion limit struck as it was entered) counts as its caller's.
+    Only the first failing phase of a test counts; an exception raised in
+    the test's own code without passing through a target file leaves nothing.
     """
 
     def __init__(self, paths: list[str], names: list[str], runner: ModuleType) -> None:
@@ -201,5 +202,5 @@ def sense_tests(args: argparse.Namespace, runner: ModuleType) -> dict[str, Any]:
             sensing.restart()  # stop() must not meet a foreign hook
         cov.stop()
     return {"outcomes": collector.outcomes(), "lines": lines_by_context(cov, args.cover, args.cover_names),
-            "partial": sensing.partial, "crashes": crashes.found, "restarts": sensing.restarts, "core": core, "exit_code": exit_code,
-            "error": error}
+            "partial": sensing.partial, "crashes": crashes.found, "restarts": sensing.restarts, "core": core,
+            "exit_code": exit_code, "error": error}
