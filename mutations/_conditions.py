@@ -217,10 +217,10 @@ def crash_templates(test: cst.BaseExpression, test_id: str, index: ModuleIndex) 
     """(clause, op, side) that answer the failing tests' crash on the test's lines
     (``ModuleIndex.crashes``): an error about ``NoneType`` asks for a null check before the test
     (``x is None or ...``, ``x is not None and ...``, for each variable it reads that may be the
-    ``None``: ``_none_suspects``), an ``IndexError``
-    for a bound check (``i < len(items) and ...`` for its ``items[i]``). These are the null-pointer and
-    range checkers of PAR (Kim et al., "Automatic Patch Generation Learned from Human-Written
-    Patches", ICSE 2013), picked, as PAR picks a template, by the evidence at the fault."""
+    ``None``: ``_none_suspects``), an ``IndexError`` for a bound check (``i < len(items) and ...``
+    for its ``items[i]``). These are the null-pointer and range checkers of PAR (Kim et al.,
+    "Automatic Patch Generation Learned from Human-Written Patches", ICSE 2013), picked, as PAR
+    picks a template, by the evidence at the fault."""
     errors = index.crashes_on(test_id)
     found: set[tuple[str, str, str]] = set()
     if any("NoneType" in e for e in errors):
@@ -243,9 +243,8 @@ def guard_templates(focus: cst.CSTNode, focus_id: str, node_id: str, index: Modu
     """Guard tests that answer the failing tests' crash on ``focus`` (a simple statement, or the test or
     iterable of a compound one; ``ModuleIndex.crashes``), for a guard at ``node_id``: an error about
     ``NoneType`` asks for ``x is None`` on a variable the focus reads that may be the ``None``
-    (``_none_suspects``; PAR's null-pointer checker), a
-    ``ZeroDivisionError`` for ``not x`` on a variable of a divisor (``not found`` before ``... /
-    len(found)``)."""
+    (``_none_suspects``; PAR's null-pointer checker), a ``ZeroDivisionError`` for ``not x`` on a
+    variable of a divisor (``not found`` before ``... / len(found)``)."""
     errors = index.crashes_on(focus_id)
     found: set[str] = set()
     if any("NoneType" in e for e in errors):
