@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -38,6 +39,15 @@ def position(node_id: str) -> tuple[int, int, int, int]:
     start, end = node_id.split("@", 1)[1].split("#", 1)[0].split("-")
     (l1, c1), (l2, c2) = (map(int, start.split(":")), map(int, end.split(":")))
     return l1, c1, l2, c2
+
+
+T = TypeVar("T")
+
+
+def _on_lines(by_line: dict[int, T], node_id: str) -> list[T]:
+    """The values of ``by_line`` (line -> value) on the node's lines, in line order."""
+    first, _, last, _ = position(node_id)
+    return [by_line[line] for line in sorted(by_line) if first <= line <= last]
 
 
 class _Walker(cst.CSTVisitor):
@@ -123,17 +133,15 @@ class ModuleIndex:
 
     def line_of(self, node_id: str) -> int:
         """The first line of the node in the original source (from its id)."""
-        return int(node_id.split("@", 1)[1].split(":", 1)[0])
+        return position(node_id)[0]
 
     def crashes_on(self, node_id: str) -> tuple[str, ...]:
         """The ``crashes`` on the node's lines, in line order."""
-        first, _, last, _ = position(node_id)
-        return tuple(e for line in sorted(self.crashes) if first <= line <= last for e in self.crashes[line])
+        return tuple(e for errors in _on_lines(self.crashes, node_id) for e in errors)
 
     def nones_on(self, node_id: str) -> frozenset[str]:
         """The ``nones`` on the node's lines."""
-        first, _, last, _ = position(node_id)
-        return frozenset().union(*(names for line, names in self.nones.items() if first <= line <= last))
+        return frozenset().union(*_on_lines(self.nones, node_id))
 
     def node(self, node_id: str) -> cst.CSTNode:
         return self.nodes[node_id]

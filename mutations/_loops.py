@@ -27,9 +27,10 @@ _JUMPS = (cst.Break, cst.Continue, cst.Return, cst.Raise, cst.Yield, cst.Await)
 
 def hung_loop(node_id: str, index: ModuleIndex) -> cst.While | None:
     """The innermost ``while`` around the node, within its function, on whose lines a failing test hung
-    (its deadline struck there: ``HUNG`` in ``ModuleIndex.crashes``); None when there is none. Such a loop's test never turned false: its condition or the update of a
-    name it reads is the likely fault (the loop-condition repairs of Infinitel, Marcote and Monperrus,
-    "Automatic Repair of Infinite Loops", 2015)."""
+    (its deadline struck there: ``HUNG`` in ``ModuleIndex.crashes``); None when there is none. Such a
+    loop's test never turned false: its condition or the update of a name it reads is the likely fault
+    (the loop-condition repairs of Infinitel, Marcote and Monperrus, "Automatic Repair of Infinite
+    Loops", 2015)."""
     if not index.crashes:
         return None
     for candidate in index.ancestors(node_id):
@@ -44,7 +45,7 @@ def hung_loop(node_id: str, index: ModuleIndex) -> cst.While | None:
 def hung_reads(node_id: str, index: ModuleIndex) -> frozenset[str]:
     """The names the test of ``hung_loop`` reads (empty when no loop around the node hung)."""
     loop = hung_loop(node_id, index)
-    return frozenset() if loop is None else frozenset(n.value for n in walk(loop.test) if isinstance(n, cst.Name))
+    return frozenset() if loop is None else frozenset(names_in(loop.test))
 
 
 def roots(target: cst.CSTNode) -> set[str]:
