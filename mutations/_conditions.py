@@ -193,15 +193,35 @@ def directions(test: cst.CSTNode) -> set[tuple[str, bool]]:
     return found
 
 
-def other_bound(clause: str, bounds: set[tuple[str, bool]], index: ModuleIndex) -> bool:
-    """Does ``clause`` bound a variable from the side opposite the test's ``bounds`` (its
-    ``directions``: ``day < 1`` for ``day > days_in_month(...)``), the other half of a range check?"""
+def _direction(clause: str, index: ModuleIndex) -> tuple[str, bool] | None:
+    """``clause``'s one (variable, upward) of ``directions``, when it is a single comparison (memoised)."""
     key = ("clause_direction", clause)
     if key not in index.memo:
         index.memo[key] = next(iter(directions(cst.parse_expression(clause))), None) \
             if clause.count(" ") == 2 else None
-    found = index.memo[key]
-    return found is not None and (found[0], not found[1]) in bounds  # type: ignore[index]
+    return index.memo[key]  # type: ignore[return-value]
+
+
+def other_bound(clause: str, bounds: set[tuple[str, bool]], index: ModuleIndex) -> bool:
+    """Does ``clause`` bound a variable from the side opposite the test's ``bounds`` (its
+    ``directions``: ``day < 1`` for ``day > days_in_month(...)``), the other half of a range check?"""
+    found = _direction(clause, index)
+    return found is not None and (found[0], not found[1]) in bounds
+
+
+def range_form(clause: str, holder: cst.CSTNode, index: ModuleIndex) -> tuple[str, str]:
+    """(op, side) with which the half of a range check ``clause`` joins ``holder``'s test, as such a
+    check is written: ``or`` when the test rejects (an ``if`` whose body leaves: ``return``, ``raise``,
+    ``continue``, ``break``), ``and`` when it accepts (``while``, a comprehension's ``if``, an ``if``
+    that does the work); the low end on the left (``day < 1 or day > n``, ``v >= lo and v <= hi``)."""
+    body = getattr(getattr(holder, "body", None), "body", ())
+    first = body[0] if isinstance(holder, cst.If) and body else None
+    leaves = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+    rejects = isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], leaves)
+    found = _direction(clause, index)
+    upward = found is not None and found[1]
+    low = upward != rejects  # rejecting below the range (`day < 1`) or accepting above its low end (`v >= lo`)
+    return ("or" if rejects else "and"), ("left" if low else "right")
 
 
 def _none_suspects(focus: cst.CSTNode, focus_id: str, node_id: str, index: ModuleIndex) -> list[str]:

@@ -39,9 +39,9 @@ class _OperatorSwap(ChoiceOperator):
         return [{"op": name} for name in self._choices(node)]
 
     def option_scores(self, node_id: str, options: list[dict[str, Any]], index: ModuleIndex) -> list[Any]:
-        """All alike: how often the file writes ``<`` or ``<=`` says nothing about which one a slip
-        replaced (on the corpus's seven operator bugs, ranking by naturalness gave the fixing options a
-        summed share of 1.34 of their sites' draws, against 1.38 for drawing alike)."""
+        """All alike: how often the file writes ``+`` or ``-``, ``<`` or ``<=``, says nothing about which
+        one a slip replaced (on the corpus's seven operator bugs, ranking by naturalness gave the fixing
+        options a summed share of 1.34 of their sites' draws, against 1.38 for drawing alike)."""
         return [0.0] * len(options)
 
     def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
@@ -128,6 +128,11 @@ class ReplaceBinaryOperator(_OperatorSwap):
         return False
 
 
+_BOUNDARY = {"LessThan": "LessThanEqual", "LessThanEqual": "LessThan",
+             "GreaterThan": "GreaterThanEqual", "GreaterThanEqual": "GreaterThan"}
+"""A comparison operator -> its boundary slip (strictness flipped, same direction)."""
+
+
 class ReplaceComparisonOperator(_OperatorSwap):
     name = "replace_comparison_operator"
     description = "replace a comparison operator"
@@ -144,6 +149,16 @@ class ReplaceComparisonOperator(_OperatorSwap):
         Example(before="ok = a not in b\n", after="ok = a in b\n", params={"op": "In"}),
         Example(before="ok = 0 < a < 9\n", after="ok = 0 < a != 9\n", site=1, params={"op": "NotEqual"}),
     )
+
+    def option_scores(self, node_id: str, options: list[dict[str, Any]], index: ModuleIndex) -> list[Any]:
+        """The boundary slip first: the same direction with strictness flipped (``<`` <-> ``<=``,
+        ``>`` <-> ``>=``), the others alike. A slip at the boundary is the comparison fault that
+        mutation testing singles out for its own operator (PIT's conditionals-boundary mutator), and
+        every comparison fix in the corpus (r01-r04, both of r40) is one; how often the file writes
+        ``<`` or ``<=`` says nothing about which one was meant, so the rest stay alike."""
+        current = type(index.nodes[node_id].operator).__name__  # type: ignore[attr-defined]
+        boundary = _BOUNDARY.get(current)
+        return [o["op"] == boundary for o in options]
 
     def answers(self, node_id: str, index: ModuleIndex) -> bool:
         """The comparison is in the test of a loop that hung (``while lo <= hi``: ``<`` lets it end)."""

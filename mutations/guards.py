@@ -20,6 +20,7 @@ from mutations._conditions import (
     ingredient_facts,
     ingredients,
     other_bound,
+    range_form,
 )
 from mutations._index import MODULE_SCOPE, ModuleIndex
 from mutations._kinds import BOOL, LIST, NONE, NUMERIC, STR, UNKNOWN, join, kinds
@@ -103,7 +104,8 @@ class AddConditionClause(ChoiceOperator):
         1. answering the failing tests' crash on this test (``crash_templates``: ``qty is None or``
            after a ``TypeError`` about ``NoneType``);
         2. completing a range check: the clause bounds a variable the test compares from the other
-           side (``day < 1 or day > days_in_month(...)``);
+           side (``day < 1 or day > days_in_month(...)``), first as such a check is written
+           (``range_form``), then written otherwise;
         3. not being a probe joined on the right: a probe never raises, so on the left it gives the
            same truth value and also guards the test (``qty is None or qty < minimum``);
         4. two rankings merged by Borda count (the sum of ``1 / rank``): how natural the new test
@@ -121,10 +123,12 @@ class AddConditionClause(ChoiceOperator):
         natural = naturalness_scores(self, node_id, options, index)
         similar = [None if n is None else bag_similarity(context.get(o["clause"], Counter()), own)
                    for o, n in zip(options, natural)]
+        holder = index.nodes[node_id]
+        halves = [other_bound(o["clause"], bounds, index) for o in options]
         return [None if n is None else ((o["clause"], o["op"], o["side"]) in answers,
-                                        other_bound(o["clause"], bounds, index),
+                                        h + (h and range_form(o["clause"], holder, index) == (o["op"], o["side"])),
                                         not (o["clause"] in probes and o["side"] == "right"), a + b)
-                for o, n, a, b in zip(options, natural, rank_weights(natural), rank_weights(similar))]
+                for o, n, h, a, b in zip(options, natural, halves, rank_weights(natural), rank_weights(similar))]
 
     def answers(self, node_id: str, index: ModuleIndex) -> bool:
         """An option here is one of ``crash_templates``."""

@@ -17,13 +17,21 @@ is drawn). Unlike the harness, which only uses the engine's command line,
 this reads the engine's modules (from ``--engine-path`` when given): it
 measures the drawing alone, with none of a search's noise, so two engines'
 drawing can be compared case by case. Fixes that take two edits, or an
-operator that is no ``ChoiceOperator``, are not counted.
+operator that is no ``ChoiceOperator``, are not counted in that sum.
+
+A fix of two edits (``edits = 2``, two changed lines) gets a row of its own
+kind: the chance per draw of each half (the buggy file with one of the two
+lines fixed) and the chance that ``--draws`` draws include both halves. The
+engine draws the second half from the same pool once a search keeps the first
+(the senses are the baseline's), so that chance is what drawing allows, an
+upper bound on what a search does; a second sum counts these cases too.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import difflib
 import json
 import sys
 from collections.abc import Sequence
@@ -46,8 +54,36 @@ def _option_weights(operator: Any, node_id: str, index: Any, count: int) -> list
     return weigh(node_id, index) if weigh is not None else [1.0] * count
 
 
+def halves(buggy: str, fixed: str) -> list[str]:
+    """For a fix that changes exactly two separate lines: the buggy text with one of them fixed, each
+    way (two texts); otherwise empty."""
+    old, new = buggy.splitlines(keepends=True), fixed.splitlines(keepends=True)
+    changed = [c for c in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes() if c[0] != "equal"]
+    if len(changed) != 2 or any(tag != "replace" or i2 - i1 != 1 or j2 - j1 != 1 for tag, i1, i2, j1, j2 in changed):
+        return []
+    texts = []
+    for _, i1, _, j1, _ in changed:
+        lines = list(old)
+        lines[i1] = new[j1]
+        texts.append("".join(lines))
+    return texts
+
+
+def both_among(chances: Sequence[float], draws: int) -> float:
+    """The chance that ``draws`` independent draws include each of two edits drawn with ``chances`` per draw
+    (inclusion-exclusion over missing either)."""
+    a, b = chances
+    return 1 - (1 - a) ** draws - (1 - b) ** draws + max(0.0, 1 - a - b) ** draws
+
+
 def case_odds(case: Case, senses_json: Path) -> tuple[float, list[str]]:
     """(chance per draw, the fixing edits as ``operator@node (op share, site share, option share)``)."""
+    known = {f: (case.known / f).read_text(encoding="utf-8") for f in case.files}
+    return reach_odds(case, senses_json, known)
+
+
+def reach_odds(case: Case, senses_json: Path, target: dict[str, str]) -> tuple[float, list[str]]:
+    """As ``case_odds``, for the single edits that turn the buggy files into ``target`` (file -> text)."""
     from evolve.evaluation.senses import Senses
     from evolve.search import localisation
     from evolve.search.attention import Attention
@@ -67,7 +103,6 @@ def case_odds(case: Case, senses_json: Path) -> tuple[float, list[str]]:
     assert pool.drawn is not None
     shares = {n: credit.probabilities[n] * max(pool.drawn[n]) for n in pool.sites}
     total = sum(shares.values())
-    known = {f: (case.known / f).read_text(encoding="utf-8") for f in case.files}
     chance, found = 0.0, []
     for name, sites in sorted(pool.sites.items()):
         operator = pool.operators[name]
@@ -80,7 +115,7 @@ def case_odds(case: Case, senses_json: Path) -> tuple[float, list[str]]:
             weights: list[float] | None = None
             for i, option in enumerate(options):
                 source = apply_patch(Patch((Edit.make(name, file, node_id, option),)), indexes).sources.get(file)
-                if source is None or not _same(source, known[file]):
+                if source is None or not _same(source, target[file]):
                     continue
                 weights = weights or _option_weights(operator, node_id, index, len(options))
                 share = (shares[name] / total, site_weight / site_total, weights[i] / sum(weights))
@@ -109,13 +144,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs = sorted(kept.glob(f"*-{case.id}-seed*/runs/*/senses.json"))
         if not case.is_repair or not runs:
             continue
+        split = _split(case) if case.edits == 2 else []
+        if split:
+            odds = [reach_odds(case, runs[0], half) for half in split]
+            reach = both_among([c for c, _ in odds], args.draws)
+            rows.append({"case": case.id, "per_draw": 0.0, "reach": 0.0, "both": reach})
+            found = [f"half {n}: {'; '.join(f) or '-'}" for n, (_, f) in enumerate(odds, 1)]
+            print(f"| {case.id} | {odds[0][0]:.5f} / {odds[1][0]:.5f} | both {reach:.3f} | {'  '.join(found)} |",
+                  flush=True)
+            continue
         chance, found = case_odds(case, runs[0])
         reach = 1 - (1 - chance) ** args.draws
         rows.append({"case": case.id, "per_draw": chance, "reach": reach})
         print(f"| {case.id} | {chance:.5f} | {reach:.3f} | {'; '.join(found) or '-'} |", flush=True)
-    print(f"expected cases whose known fix is among {args.draws} draws: {sum(r['reach'] for r in rows):.2f} "
-          f"of {len(rows)}")
+    single = sum(r["reach"] for r in rows)
+    print(f"expected cases whose known fix is among {args.draws} draws: {single:.2f} of {len(rows)} "
+          f"(fixes of one edit); with both halves of two-edit fixes: {single + sum(r.get('both', 0.0) for r in rows):.2f}")
     return 0 if rows else 1
+
+
+def _split(case: Case) -> list[dict[str, str]]:
+    """A two-edit case's halves as target files (file -> text); empty when its fix is not two changed lines
+    of one file."""
+    changed = [f for f in case.files
+               if (case.project / f).read_text(encoding="utf-8") != (case.known / f).read_text(encoding="utf-8")]
+    if len(changed) != 1:
+        return []
+    file = changed[0]
+    texts = halves((case.project / file).read_text(encoding="utf-8"), (case.known / file).read_text(encoding="utf-8"))
+    return [{**{f: (case.project / f).read_text(encoding="utf-8") for f in case.files}, file: t} for t in texts]
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from evolve.config import load_config
+from evolve.preparation import PER_TEST_FLOOR
 from evolve.run import run_experiment
 from tests.conftest import git
 
@@ -141,6 +142,6 @@ def test_a_repair_whose_baseline_hangs_gets_a_deadline_per_test_and_is_repaired(
     outcome = run_experiment(load_config(path), out=out, progress=False)
     said = out.getvalue()
     assert "each test now gets" in said and "a test that hangs fails" in said, said
-    assert json.loads((outcome.path / "target.json").read_text())["test_seconds"] >= 1.0
+    assert json.loads((outcome.path / "target.json").read_text())["test_seconds"] >= PER_TEST_FLOOR
     assert outcome.improved and outcome.best.tier == 6, said  # every test passes
     assert "+    while i < n:" in outcome.diff or "+    while i <= n - 1:" in outcome.diff, outcome.diff

@@ -205,6 +205,27 @@ def test_the_other_half_of_a_range_check_comes_first() -> None:
     )
     ranked = _ranked("add_condition_clause", source, 4, CLAUSE)
     assert ranked[0] == ("day < 1", "or", "left")  # `month < 1` renamed: the bound `day > ...` lacks below
+    halves = [r for r in ranked if isinstance(r, tuple) and r[0].startswith("day <") and r[0].count(" ") == 2]
+    written = [r for r in halves if r[1:] == ("or", "left")]  # the test rejects: `or`, the low end first
+    assert len(written) >= 2 and halves[:len(written)] == written, halves
+
+
+def test_an_accepting_test_is_completed_with_and_its_low_end_first() -> None:
+    source = ("def count(values, lo, hi):\n    n = 0\n    for v in values:\n        if v <= hi:\n"
+              "            n += 1\n    return n\n\n\ndef first_at_least(values, lo):\n"
+              "    return next(v for v in values if v >= lo)\n")
+    assert _ranked("add_condition_clause", source, 4, CLAUSE)[0] == ("v >= lo", "and", "left")
+
+
+def test_a_comparison_slips_at_its_boundary_first() -> None:
+    """PIT's conditionals-boundary mutation, as a repair: ``>`` first becomes ``>=``, ``<=`` becomes ``<``."""
+    assert _ranked("replace_comparison_operator", "def f(n, v):\n    return n > v\n", 2, "op")[0] == \
+        "GreaterThanEqual"
+    assert _ranked("replace_comparison_operator", "def f(n, v):\n    return n <= v\n", 2, "op")[0] == "LessThan"
+    index = _index("def f(n, v):\n    return n != v\n")
+    op = get_operator("replace_comparison_operator")
+    site = next(iter(op.sites(index)))
+    assert len(set(op.option_weights(site, index))) == 1  # `!=` has no boundary: its options weigh alike
 
 
 def test_a_copy_that_moves_a_hung_loop_on_comes_first() -> None:
