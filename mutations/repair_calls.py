@@ -13,7 +13,8 @@ from mutations._index import MODULE_SCOPE, ModuleIndex
 from mutations._kinds import INT, NUMERIC, STR, UNKNOWN, kinds
 from mutations._names import MODULE, VALUE, free_names, names
 from mutations._render import bare, code, fit
-from mutations._tree import dotted, enclosing_function, walk
+from mutations.naturalness import naturalness_scores
+from mutations._tree import dotted, enclosing_function, returns_of, walk, walk_own
 from mutations.repair_exprs import _parent, in_function_body, value_slot
 
 # --- wrapping and unwrapping calls --------------------------------------------
@@ -36,6 +37,62 @@ def _one_argument_calls(index: ModuleIndex) -> list[str]:
                 seen.add(node.func.value)
         found = index.memo["one_argument_calls"] = sorted(seen)
     return found  # type: ignore[return-value]
+
+
+def indexed_returns(index: ModuleIndex) -> dict[str, frozenset[str]]:
+    """The values returned by a module function whose result indexes a list on a line where the failing
+    tests raised ``IndexError`` (``ModuleIndex.crashes``): ``counts[bin_index(...)]``, or ``counts[i]``
+    after ``i = bin_index(...)`` in the same function. Each maps to the function's parameters that
+    receive what the list's length was built from (``bins`` for ``counts = [0] * bins`` and
+    ``bin_index(value, lo, hi, bins)``). Where a function's result is read past the end of a list,
+    clamping what it returns (``min(e, bins - 1)``) is the range check PAR (Kim et al., ICSE 2013)
+    applies at the function that made the index rather than at the read (memoised)."""
+    found = index.memo.get("indexed_returns")
+    if found is None:
+        lines = {line for line, errors in index.crashes.items() if any(e.startswith("IndexError") for e in errors)}
+        lengths: dict[str, set[str]] = {}
+        for node, node_id in index.ids.items() if lines else ():
+            if not isinstance(node, cst.Subscript) or index.line_of(node_id) not in lines:
+                continue
+            function = enclosing_function(index, node)
+            built = {n.value for v in _assigned(function, node.value) for n in walk_own(v) if isinstance(n, cst.Name)}
+            for element in node.slice:
+                value = element.slice.value if isinstance(element.slice, cst.Index) else None
+                for call in [value] if isinstance(value, cst.Call) else _assigned(function, value):
+                    if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
+                        lengths.setdefault(call.func.value, set()).update(_receiving(call, built, index))
+        found = {index.ids[r.value]: frozenset(lengths[f.name.value]) for f in index.module.body
+                 if isinstance(f, cst.FunctionDef) and f.name.value in lengths
+                 for r in returns_of(f) if r.value is not None and r.value in index.ids}
+        index.memo["indexed_returns"] = found
+    return found  # type: ignore[return-value]
+
+
+def _assigned(function: cst.FunctionDef | None, target: cst.CSTNode | None) -> list[cst.BaseExpression]:
+    """The values ``function`` assigns to the variable ``target`` (a ``Name``; none for anything else)."""
+    if function is None or not isinstance(target, cst.Name):
+        return []
+    return [n.value for n in walk_own(function.body) if isinstance(n, cst.Assign)
+            and any(isinstance(t.target, cst.Name) and t.target.value == target.value for t in n.targets)]
+
+
+def _receiving(call: cst.Call, passed: set[str], index: ModuleIndex) -> set[str]:
+    """The parameters of the module function ``call`` calls that receive one of the variables ``passed``
+    (by position or by keyword)."""
+    callee = next((f for f in index.module.body if isinstance(f, cst.FunctionDef)
+                   and isinstance(call.func, cst.Name) and f.name.value == call.func.value), None)
+    if callee is None:
+        return set()
+    params = [p.name.value for p in callee.params.params]
+    out = set()
+    for position, arg in enumerate(call.args):
+        if not isinstance(arg.value, cst.Name) or arg.value.value not in passed or arg.star:
+            continue
+        if arg.keyword is not None:
+            out.add(arg.keyword.value)
+        elif position < len(params):
+            out.add(params[position])
+    return out
 
 
 def _bound_extras(node_id: str, index: ModuleIndex, function: cst.FunctionDef | None) -> list[str]:
@@ -90,6 +147,23 @@ class WrapCall(ChoiceOperator):
         if "max" not in shadowed:
             out.append({"func": "max", "extra": "0"})
         return out
+
+    def option_scores(self, node_id: str, options: list[dict[str, Any]], index: ModuleIndex) -> list[Any]:
+        """Ranked by, in order: a clamp to the last index (``min(e, n - 1)``) where the value is one of
+        ``indexed_returns``, read past the end of a list by a failing test; a clamp by what the list's
+        length was built from (``bins - 1`` for ``[0] * bins``); how natural the new line reads in its
+        file (``mutations.naturalness``)."""
+        natural = naturalness_scores(self, node_id, options, index)
+        lengths = indexed_returns(index).get(node_id)
+        clamps = [lengths is not None and o["func"] == "min" and o.get("extra", "").endswith(" - 1") for o in options]
+        return [None if n is None else (c, c and o["extra"][:-4] in lengths, n)  # type: ignore[operator]
+                for o, n, c in zip(options, natural, clamps)]
+
+    def answers(self, node_id: str, index: ModuleIndex) -> bool:
+        """The value is returned by a function whose result a failing test read past a list's end with
+        (``indexed_returns``), and a clamp ``min(e, n - 1)`` is among the options."""
+        return node_id in indexed_returns(index) and any(
+            o["func"] == "min" and o.get("extra", "").endswith(" - 1") for o in self.options(node_id, index))
 
     def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                  params: Params, index: ModuleIndex) -> Rewritten:

@@ -217,6 +217,26 @@ def test_an_accepting_test_is_completed_with_and_its_low_end_first() -> None:
     assert _ranked("add_condition_clause", source, 4, CLAUSE)[0] == ("v >= lo", "and", "left")
 
 
+def test_an_index_read_past_the_end_is_answered_by_clamping_the_function_that_made_it() -> None:
+    """The failing tests' ``IndexError`` at ``counts[i]``, ``i`` from ``slot(...)``: clamp what ``slot``
+    returns to the last index, by the parameter that receives the list's length (``size`` is ``n`` there)."""
+    source = ("def slot(x, width, n):\n    return int(x / width)\n\n\n"
+              "def tally(xs, width, size):\n    counts = [0] * size\n    for x in xs:\n"
+              "        i = slot(x, width, size)\n        counts[i] += 1\n    return counts\n")
+    op = get_operator("wrap_call")
+    for crashes in ({}, {9: ("IndexError: list index out of range",)}):
+        index = _index(source)
+        index.crashes = crashes
+        site = next(s for s in op.sites(index) if index.module.code_for_node(index.nodes[s]) == "int(x / width)")
+        weighed = sorted(zip(op.option_weights(site, index), op.options(site, index)),  # type: ignore[attr-defined]
+                         key=lambda p: -p[0])
+        first = weighed[0][1]
+        if crashes:
+            assert op.answers(site, index) and first == {"func": "min", "extra": "n - 1"}, weighed[:3]
+        else:
+            assert not op.answers(site, index) and first != {"func": "min", "extra": "n - 1"}
+
+
 def test_a_comparison_slips_at_its_boundary_first() -> None:
     """PIT's conditionals-boundary mutation, as a repair: ``>`` first becomes ``>=``, ``<=`` becomes ``<``."""
     assert _ranked("replace_comparison_operator", "def f(n, v):\n    return n > v\n", 2, "op")[0] == \
