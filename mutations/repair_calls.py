@@ -13,8 +13,8 @@ from mutations._index import MODULE_SCOPE, ModuleIndex
 from mutations._kinds import INT, NUMERIC, STR, UNKNOWN, kinds
 from mutations._names import MODULE, VALUE, free_names, names
 from mutations._render import bare, code, fit
-from mutations.naturalness import naturalness_scores
 from mutations._tree import dotted, enclosing_function, returns_of, walk, walk_own
+from mutations.naturalness import naturalness_scores
 from mutations.repair_exprs import _parent, in_function_body, value_slot
 
 # --- wrapping and unwrapping calls --------------------------------------------
