@@ -38,6 +38,7 @@ from mutations.pool import SitePool
 from mutations.registry import OPERATORS
 from evolve.evaluation.senses import Senses, measure_senses, test_seconds_for
 from evolve.search.attention import Attention
+from evolve.search.focus import Focus
 from evolve.search.localisation import mark_crashes
 from evolve.search.immunity import Antibody, Memory
 from populations.patch import Patch
@@ -129,7 +130,11 @@ def _search(config: Config, evaluator: Evaluator, indexes: dict[str, ModuleIndex
         history.evaluation(record)
         memory.observe(patch, obs)
 
+    focus = Focus(attention, pool) if config.mode == "repair" and attention.suspicion is not None else None
+
     def on_generation(gen: int, record: dict[str, Any], population: list[Any]) -> None:
+        if focus is not None:
+            record["focus"] = focus.follow(engine.hall)
         history.save_antibodies(project, [a.to_row() for a in memory.settle()])
         record["immunity"] = memory.counters.blocking()
         store.append("generations.jsonl", record)
@@ -145,6 +150,8 @@ def _search(config: Config, evaluator: Evaluator, indexes: dict[str, ModuleIndex
                     on_evaluated=on_evaluated,
                     remembered_weights=history.remembered_weights(project) if s.memory else None,
                     prior=family_prior(pool.operators.values(), config.mode))
+    if focus is not None and resume is not None:
+        focus.follow(resume.hall)  # where the interrupted run's suspicion stood
     try:
         result = engine.run(resume=resume)
     except Terminated:

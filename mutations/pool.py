@@ -83,6 +83,12 @@ class SitePool:
         """Vetoes proposed edits: (operator, file, node id, params) -> may it be proposed (the immune memory,
         ``evolve.search.immunity.Memory.allows``). Drawing tries again within its bounded attempts."""
 
+    def reweigh(self, site_weights: Callable[[str, str], float]) -> None:
+        """Draw the same sites by new weights (``drawn`` recomputed; which sites exist does not change,
+        nor does any draw already made)."""
+        self.site_weights = site_weights
+        self.drawn = {n: [self._footprint_weight(n, f, i) for f, i in found] for n, found in self.sites.items()}
+
     def _footprint_weight(self, name: str, file: str, node_id: str) -> float:
         """The weight of the hottest node the edit's running changes (the site's own at least), times
         ``ANSWER_WEIGHT`` where the operator answers the failing tests' crash (``Operator.answers``)."""

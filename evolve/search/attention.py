@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
@@ -76,6 +77,13 @@ class Attention:
             return float(max((f.heat((line,)) for f in self._files.values() for line in f.stacks_by_line),
                              default=0))
         return 1.0
+
+    def refocused(self, outcomes: Mapping[str, str]) -> Attention:
+        """The same run's attention with the tests' ``outcomes`` (node id -> outcome) replaced, as a
+        partial repair leaves them (``localisation.partial_outcomes``): the lines each test ran stay
+        the baseline's, the suspicion follows the tests still failing."""
+        senses = replace(self.senses, outcomes=dict(outcomes)) if self.senses is not None else None
+        return Attention(self.indexes, senses, self.mode, self.untested, self.profile is not None)
 
     def weight(self, file: str, node_id: str) -> float:
         """The site's weight in [0, 1]; 0 means it is never edited."""

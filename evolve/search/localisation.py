@@ -16,6 +16,14 @@ spectrum formula reliably better, DStar included). A test that errors counts as
 failing; skipped tests count for neither side. Lines run at import count as run
 by every test (``Senses.tests_by_line``).
 
+A repair of several faults is found one fault at a time: once the search keeps a
+partial repair (it passes some of the failing tests and breaks none), the
+spectrum is read again with the tests it still fails as the failing ones
+(``partial_outcomes``), so the suspicion moves to the faults that are left: the
+one-fault-at-a-time debugging that Jones, Bowring and Harrold ("Debugging in
+Parallel", ISSTA 2007) take as the sequential baseline for programs with many
+faults. The lines each test ran are the baseline's.
+
 The failing tests' crashes (``Senses.crashes``: where an exception left the
 target files, and what it said) go to the files' indexes (``mark_crashes``),
 where operators rank their options by them: PAR's templates are picked by the
@@ -31,7 +39,7 @@ from dataclasses import dataclass
 from evolve.evaluation.senses import Senses
 from mutations import ModuleIndex
 
-__all__ = ["Suspicion", "mark_crashes", "ochiai", "suspicious_lines"]
+__all__ = ["Suspicion", "mark_crashes", "ochiai", "partial_outcomes", "suspicious_lines"]
 
 FAILING = ("failed", "error")
 
@@ -70,3 +78,16 @@ def mark_crashes(indexes: Mapping[str, ModuleIndex], senses: Senses | None) -> N
     for file, index in indexes.items():
         index.crashes = senses.crashes_in(file) if senses is not None else {}
         index.nones = senses.nones_in(file) if senses is not None else {}
+
+
+def partial_outcomes(baseline: Mapping[str, str], variant: Mapping[str, str]) -> dict[str, str] | None:
+    """The ``baseline``'s test outcomes (node id -> outcome) as a partial repair leaves them: a failing
+    test the ``variant`` passes counts as passed. None when the variant is no partial repair: it passes
+    none of the failing tests, or all of them, or fails a test that passed (a test it did not run
+    counts as still failing, never as broken)."""
+    failing = {t for t, o in baseline.items() if o in FAILING}
+    fixed = {t for t in failing if variant.get(t) == "passed"}
+    broke = any(variant.get(t) in FAILING for t, o in baseline.items() if o == "passed")
+    if broke or not fixed or fixed == failing:
+        return None
+    return {t: "passed" if t in fixed else o for t, o in baseline.items()}
