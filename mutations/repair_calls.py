@@ -161,9 +161,11 @@ class WrapCall(ChoiceOperator):
 
     def answers(self, node_id: str, index: ModuleIndex) -> bool:
         """The value is returned by a function whose result a failing test read past a list's end with
-        (``indexed_returns``), and a clamp ``min(e, n - 1)`` is among the options."""
-        return node_id in indexed_returns(index) and any(
-            o["func"] == "min" and o.get("extra", "").endswith(" - 1") for o in self.options(node_id, index))
+        (``indexed_returns``), and the clamp by what that list's length was built from is among the
+        options (``min(e, bins - 1)``; without a known length a clamp is a guess, not an answer)."""
+        lengths = indexed_returns(index).get(node_id, frozenset())
+        return any(o["func"] == "min" and o.get("extra", "").endswith(" - 1") and o["extra"][:-4] in lengths
+                   for o in self.options(node_id, index))
 
     def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                  params: Params, index: ModuleIndex) -> Rewritten:
