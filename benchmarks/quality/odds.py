@@ -21,10 +21,12 @@ operator that is no ``ChoiceOperator``, are not counted in that sum.
 
 A fix of two edits (``edits = 2``, two changed lines) gets a row of its own
 kind: the chance per draw of each half (the buggy file with one of the two
-lines fixed) and the chance that ``--draws`` draws include both halves. The
-engine draws the second half from the same pool once a search keeps the first
-(the senses are the baseline's), so that chance is what drawing allows, an
-upper bound on what a search does; a second sum counts these cases too.
+lines fixed) and the chance that ``--draws`` independent draws include both
+halves; a second sum counts these cases too. Both halves are drawn from the
+baseline's pool. Once a search keeps the first half, the engine's focus
+(``evolve.search.focus``) may weigh the second higher, and the draws of a
+search are not independent, so this figure compares engines' drawing; it
+does not predict a search.
 """
 
 from __future__ import annotations
