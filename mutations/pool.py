@@ -76,9 +76,10 @@ class SitePool:
                 self.sites[name] = found
         self.weights: dict[str, float] = {n: 1.0 for n in self.sites}
         self.site_weights = site_weights
-        self.drawn: dict[str, list[float]] | None = None if site_weights is None else {
-            n: [self._footprint_weight(n, f, i) for f, i in found] for n, found in self.sites.items()}
+        self.drawn: dict[str, list[float]] | None = None
         """Per operator, its sites' weights (None: all alike)."""
+        if site_weights is not None:
+            self.reweigh(site_weights)
         self.edit_filter: Callable[[str, str, str, Mapping[str, object]], bool] | None = None
         """Vetoes proposed edits: (operator, file, node id, params) -> may it be proposed (the immune memory,
         ``evolve.search.immunity.Memory.allows``). Drawing tries again within its bounded attempts."""

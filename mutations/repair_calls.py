@@ -50,6 +50,7 @@ def indexed_returns(index: ModuleIndex) -> dict[str, frozenset[str]]:
     found = index.memo.get("indexed_returns")
     if found is None:
         lines = {line for line, errors in index.crashes.items() if any(e.startswith("IndexError") for e in errors)}
+        defs = {f.name.value: f for f in index.module.body if isinstance(f, cst.FunctionDef)}
         lengths: dict[str, set[str]] = {}
         for node, node_id in index.ids.items() if lines else ():
             if not isinstance(node, cst.Subscript) or index.line_of(node_id) not in lines:
@@ -59,11 +60,12 @@ def indexed_returns(index: ModuleIndex) -> dict[str, frozenset[str]]:
             for element in node.slice:
                 value = element.slice.value if isinstance(element.slice, cst.Index) else None
                 for call in [value] if isinstance(value, cst.Call) else _assigned(function, value):
-                    if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
-                        lengths.setdefault(call.func.value, set()).update(_receiving(call, built, index))
-        found = {index.ids[r.value]: frozenset(lengths[f.name.value]) for f in index.module.body
-                 if isinstance(f, cst.FunctionDef) and f.name.value in lengths
-                 for r in returns_of(f) if r.value is not None and r.value in index.ids}
+                    callee = defs.get(call.func.value) if isinstance(call, cst.Call) \
+                        and isinstance(call.func, cst.Name) else None
+                    if callee is not None:
+                        lengths.setdefault(callee.name.value, set()).update(_receiving(call, callee, built))
+        found = {index.ids[r.value]: frozenset(names_) for name, names_ in lengths.items()
+                 for r in returns_of(defs[name]) if r.value is not None and r.value in index.ids}
         index.memo["indexed_returns"] = found
     return found  # type: ignore[return-value]
 
@@ -76,13 +78,9 @@ def _assigned(function: cst.FunctionDef | None, target: cst.CSTNode | None) -> l
             and any(isinstance(t.target, cst.Name) and t.target.value == target.value for t in n.targets)]
 
 
-def _receiving(call: cst.Call, passed: set[str], index: ModuleIndex) -> set[str]:
-    """The parameters of the module function ``call`` calls that receive one of the variables ``passed``
-    (by position or by keyword)."""
-    callee = next((f for f in index.module.body if isinstance(f, cst.FunctionDef)
-                   and isinstance(call.func, cst.Name) and f.name.value == call.func.value), None)
-    if callee is None:
-        return set()
+def _receiving(call: cst.Call, callee: cst.FunctionDef, passed: set[str]) -> set[str]:
+    """The parameters of ``callee`` that receive, in ``call``, one of the variables ``passed`` (by position
+    or by keyword)."""
     params = [p.name.value for p in callee.params.params]
     out = set()
     for position, arg in enumerate(call.args):
@@ -93,6 +91,12 @@ def _receiving(call: cst.Call, passed: set[str], index: ModuleIndex) -> set[str]
         elif position < len(params):
             out.add(params[position])
     return out
+
+
+def _clamped_by(option: Params) -> str | None:
+    """The variable ``n`` of a ``wrap_call`` option that clamps to the last index, ``min(e, n - 1)``."""
+    extra = option.get("extra", "")
+    return extra[:-4] if option["func"] == "min" and extra.endswith(" - 1") else None
 
 
 def _bound_extras(node_id: str, index: ModuleIndex, function: cst.FunctionDef | None) -> list[str]:
@@ -155,17 +159,16 @@ class WrapCall(ChoiceOperator):
         file (``mutations.naturalness``)."""
         natural = naturalness_scores(self, node_id, options, index)
         lengths = indexed_returns(index).get(node_id)
-        clamps = [lengths is not None and o["func"] == "min" and o.get("extra", "").endswith(" - 1") for o in options]
-        return [None if n is None else (c, c and o["extra"][:-4] in lengths, n)  # type: ignore[operator]
-                for o, n, c in zip(options, natural, clamps)]
+        bounds = [_clamped_by(o) if lengths is not None else None for o in options]
+        return [None if n is None else (b is not None, b is not None and b in lengths, n)  # type: ignore[operator]
+                for n, b in zip(natural, bounds)]
 
     def answers(self, node_id: str, index: ModuleIndex) -> bool:
         """The value is returned by a function whose result a failing test read past a list's end with
         (``indexed_returns``), and the clamp by what that list's length was built from is among the
         options (``min(e, bins - 1)``; without a known length a clamp is a guess, not an answer)."""
         lengths = indexed_returns(index).get(node_id, frozenset())
-        return any(o["func"] == "min" and o.get("extra", "").endswith(" - 1") and o["extra"][:-4] in lengths
-                   for o in self.options(node_id, index))
+        return any(_clamped_by(o) in lengths for o in self.options(node_id, index))
 
     def _rewrite(self, visiting: str, node_id: str, original: cst.CSTNode, updated: cst.CSTNode,
                  params: Params, index: ModuleIndex) -> Rewritten:
