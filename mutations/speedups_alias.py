@@ -1,4 +1,4 @@
-"""A speed-up that reads a loop-invariant attribute once: ``sqrt = math.sqrt``, ``config = self.config``.
+"""A speed-up that reads a loop-invariant attribute once: ``sqrt = math.sqrt``, ``drag = self.config.drag``.
 
 Every ``a.b`` in a loop's body is a dictionary lookup per iteration; a local
 name is an array slot. The classic remedy (a local alias before the loop)
@@ -14,6 +14,8 @@ import importlib.util
 import os
 import random
 import sysconfig
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
@@ -23,7 +25,8 @@ from mutations._index import ModuleIndex
 from mutations._kinds import LIST, Kinds, kinds
 from mutations._loops import NESTED_SCOPES, roots, runs_at_least_once, unguarded, written_by
 from mutations._purity import pure_call
-from mutations._tree import enclosing_function, walk, walk_own
+from mutations._records import passed_fields
+from mutations._tree import dotted, enclosing_function, walk, walk_own
 from mutations.speedups_loops import EVERY, bind_before
 
 TRUSTED_MODULES = frozenset({"math", "cmath", "operator", "bisect", "heapq", "itertools", "functools", "string",
@@ -105,18 +108,45 @@ def _imported_modules(index: ModuleIndex) -> dict[str, str]:
     return kept
 
 
-def _init_attributes(method: cst.FunctionDef, index: ModuleIndex) -> tuple[str, frozenset[str]]:
-    """``(self name, attributes)``: for a method of a module-level class, the attributes its
-    ``__init__`` assigns as ``self.x = ...`` at the top level of its body (so every instance built
-    by it has them), less any name the class body binds itself (a property, a method, a class
-    attribute: reading those can run code). ``("", frozenset())`` otherwise."""
+@dataclass(frozen=True)
+class _Instance:
+    """What a method may assume of its ``self`` (see ``_instance``)."""
+
+    this: str = ""
+    attributes: frozenset[str] = frozenset()
+    """Attributes every instance built by ``__init__`` has, reading which runs no code."""
+    fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Attribute -> the fields of the record it surely holds (``_records.passed_fields``)."""
+
+
+def _stores_of(attribute: str, index: ModuleIndex) -> int:
+    """How many assignments, augmented assignments and ``del``s in the module store ``<anything>.attribute``."""
+    return sum(1 for n in walk(index.module)
+               if isinstance(n, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.Del))
+               and isinstance(n.target, cst.Attribute) and n.target.attr.value == attribute)
+
+
+def _instance(method: cst.FunctionDef, index: ModuleIndex) -> _Instance:
+    """For a method of a module-level class: the attributes its ``__init__`` assigns as
+    ``self.x = ...`` at the top level of its body (so every instance built by it has them), less
+    any name the class body binds itself (a property, a method, a class attribute: reading those
+    can run code); and for an attribute stored once in the module, as ``self.x = param``, from a
+    parameter ``__init__`` never rebinds, the record fields every construction in the module
+    passes for that parameter. An empty ``_Instance`` otherwise (memoised per method)."""
     method_id = index.ids.get(method)
+    key = ("alias.instance", method_id)
+    if key not in index.memo:
+        index.memo[key] = _find_instance(method, method_id, index)
+    return index.memo[key]  # type: ignore[return-value]
+
+
+def _find_instance(method: cst.FunctionDef, method_id: str | None, index: ModuleIndex) -> _Instance:
     parent = index.nodes.get(index.parent_of(index.parent_of(method_id or "") or "") or "")
     if not isinstance(parent, cst.ClassDef) or not method.params.params:
-        return "", frozenset()
+        return _Instance()
     if any(isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
            for d in method.decorators):
-        return "", frozenset()
+        return _Instance()
     own = set()
     init = None
     for statement in parent.body.body:  # type: ignore[union-attr]
@@ -128,10 +158,15 @@ def _init_attributes(method: cst.FunctionDef, index: ModuleIndex) -> tuple[str, 
             own |= {t.target.value for s in statement.body if isinstance(s, (cst.Assign, cst.AnnAssign))
                     for t in (s.targets if isinstance(s, cst.Assign) else [s])
                     if isinstance(t.target, cst.Name)}
-    if init is None or not init.params.params or not isinstance(init.body, cst.IndentedBlock):
-        return "", frozenset()
+    if init is None or not init.params.params or init.params.posonly_params \
+            or not isinstance(init.body, cst.IndentedBlock):
+        return _Instance()
     this = init.params.params[0].name.value
-    assigned = set()
+    params = {p.name.value: (p, i) for i, p in enumerate(init.params.params[1:])}
+    rebound = set().union(*(written_by(n, kinds(index)) for n in walk(init.body)
+                            if not isinstance(n, cst.Call)))
+    assigned: set[str] = set()
+    fields: dict[str, frozenset[str]] = {}
     for statement in init.body.body:
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
@@ -140,13 +175,23 @@ def _init_attributes(method: cst.FunctionDef, index: ModuleIndex) -> tuple[str, 
                     node = target.target
                     if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
                             and node.value.value == this:
-                        assigned.add(node.attr.value)
-    return method.params.params[0].name.value, frozenset(assigned - own)
+                        name = node.attr.value
+                        assigned.add(name)
+                        value = small.value  # type: ignore[union-attr]
+                        if len(targets) == 1 and isinstance(value, cst.Name) and value.value in params \
+                                and value.value not in rebound and _stores_of(name, index) == 1:
+                            fields[name] = passed_fields(parent, *params[value.value], index)
+    attributes = frozenset(assigned - own)
+    return _Instance(method.params.params[0].name.value, attributes,
+                     {k: v for k, v in fields.items() if v and k in attributes})
 
 
 def _readable(chain: cst.Attribute, loop_id: str, index: ModuleIndex, method: cst.FunctionDef) -> bool:
     """Can ``chain`` be read before the loop without raising or running code (see ``AliasAttribute``)?"""
     base = chain.value
+    if isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name):
+        instance = _instance(method, index)  # a record field: also invariant, whatever the loop runs
+        return base.value.value == instance.this and chain.attr.value in instance.fields.get(base.attr.value, ())
     if runs_at_least_once(loop_id, index):
         return True
     if not isinstance(base, cst.Name):
@@ -154,8 +199,8 @@ def _readable(chain: cst.Attribute, loop_id: str, index: ModuleIndex, method: cs
     module = _imported_modules(index).get(base.value)
     if module is not None:
         return _module_has(module, chain.attr.value)
-    this, attributes = _init_attributes(method, index)
-    return base.value == this and chain.attr.value in attributes
+    instance = _instance(method, index)
+    return base.value == instance.this and chain.attr.value in instance.attributes
 
 
 def _target_of_write(node_id: str, index: ModuleIndex) -> bool:
@@ -171,6 +216,22 @@ def _target_of_write(node_id: str, index: ModuleIndex) -> bool:
     return False
 
 
+def _root(node: cst.CSTNode) -> str | None:
+    """``self`` for ``self.config`` or ``self.config.drag`` (one or two attributes of a name), else ``None``."""
+    if not isinstance(node, cst.Attribute):
+        return None
+    base = node.value.value if isinstance(node.value, cst.Attribute) else node.value
+    return base.value if isinstance(base, cst.Name) else None
+
+
+def _object_of(node_id: str, chains: list[cst.Attribute], index: ModuleIndex) -> bool:
+    """Is the node the object of an attribute read equal to one of ``chains`` (``self.config`` in
+    ``self.config.drag``)? Aliasing it too would add a line nothing reads."""
+    parent = index.nodes.get(index.parent_of(node_id) or "")
+    return isinstance(parent, cst.Attribute) and parent.value is index.nodes[node_id] \
+        and any(parent.deep_equals(c) for c in chains)
+
+
 def aliasable(loop_id: str, index: ModuleIndex) -> list[str]:
     """Ids of the first occurrence of each attribute chain ``AliasAttribute`` may alias in the loop."""
     key = ("aliasable", loop_id)
@@ -183,13 +244,13 @@ def aliasable(loop_id: str, index: ModuleIndex) -> list[str]:
     if isinstance(loop, cst.For) and loop.asynchronous is None and method is not None \
             and _effects_confined(loop.body, infer):
         writes = _writes(loop, infer)
-        seen: list[cst.Attribute] = []
+        seen: list[tuple[cst.Attribute, str, list[str]]] = []
         for node in walk_own(loop.body, into_comprehensions=False):
-            if not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name) \
-                    or any(node.deep_equals(s) for s in seen):
+            root = _root(node)
+            if root is None or any(node.deep_equals(s) for s, _, _ in seen):
                 continue
             node_id = index.ids[node]
-            if node.value.value in writes or _target_of_write(node_id, index):
+            if root in writes or _target_of_write(node_id, index):
                 continue
             occurrences = [index.ids[n] for n in walk_own(loop.body, into_comprehensions=False)
                            if isinstance(n, cst.Attribute) and n.deep_equals(node)]
@@ -198,15 +259,18 @@ def aliasable(loop_id: str, index: ModuleIndex) -> list[str]:
             if not any(unguarded(o, loop_id, index) for o in occurrences):
                 continue
             if _readable(node, loop_id, index, method):
-                seen.append(node)
-                found.append(node_id)
+                seen.append((node, node_id, occurrences))
+        longer = [chain for chain, _, _ in seen if isinstance(chain.value, cst.Attribute)]
+        found = [node_id for chain, node_id, occurrences in seen
+                 if not all(_object_of(o, longer, index) for o in occurrences)]
     index.memo[key] = found
     return found
 
 
 class AliasAttribute(Operator):
     """Read a loop-invariant attribute once, into a local named after it, before the loop:
-    ``config = self.config`` and ``sqrt = math.sqrt``, then ``config.drag`` and ``sqrt(x)`` inside.
+    ``config = self.config`` and ``sqrt = math.sqrt``, then ``config.drag`` and ``sqrt(x)`` inside;
+    or ``drag = self.config.drag`` when ``self.config`` is proven to be a record.
 
     Precondition (all checked; otherwise the attribute is not offered):
 
@@ -227,13 +291,21 @@ class AliasAttribute(Operator):
       attribute). A subclass that deletes it, or an object built without
       ``__init__``, is not covered.
 
+    A chain two attributes deep (``self.config.drag``) is aliased only when
+    ``self.config`` is a record whatever the loop does (``_records``):
+    ``__init__`` stores a parameter as it is, nothing else in the module
+    stores a ``.config``, and every construction of the class in the module
+    passes a call of a ``namedtuple``/``NamedTuple`` class that has the field.
+    A record's field is immutable and reading it cannot fail or run code. An
+    instance built outside the module with another kind of value is not
+    covered (the tests would see it only if they build one). When the deeper
+    chains are aliasable, their object (``self.config``) is not offered as well.
+
     As everywhere in ``_purity``, operators, subscripts and attribute stores
     are taken to run no code with effects (no ``__setitem__`` or
     ``__setattr__`` that rebinds the attribute).
 
-    Chains deeper than one attribute (``self.config.drag``) are not aliased
-    outside a loop that provably runs: nothing proves the inner attribute
-    exists. Params: ``{"attr": id of the first read}`` or ``{"attr": "every"}``
+    Params: ``{"attr": id of the first read}`` or ``{"attr": "every"}``
     (offered with two or more chains: all in one edit).
     """
 
@@ -257,6 +329,20 @@ class AliasAttribute(Operator):
                   "    def scale(self, values):\n        out = []\n        factor = self.factor\n"
                   "        for v in values:\n            out.append(v * factor)\n        return out\n",
             params={"attr": "Attribute@8:27-8:38"},
+        ),
+        Example(
+            before="import collections\n\nRate = collections.namedtuple(\"Rate\", [\"factor\", \"offset\"])\n\n\n"
+                   "class Scaler:\n    def __init__(self, rate):\n        self.rate = rate\n\n"
+                   "    def scale(self, values):\n        out = []\n        for v in values:\n"
+                   "            out.append(v * self.rate.factor + self.rate.offset)\n        return out\n\n\n"
+                   "def scale(values, factor, offset):\n    return Scaler(Rate(factor, offset)).scale(values)\n",
+            after="import collections\n\nRate = collections.namedtuple(\"Rate\", [\"factor\", \"offset\"])\n\n\n"
+                  "class Scaler:\n    def __init__(self, rate):\n        self.rate = rate\n\n"
+                  "    def scale(self, values):\n        out = []\n        factor = self.rate.factor\n"
+                  "        offset = self.rate.offset\n        for v in values:\n"
+                  "            out.append(v * factor + offset)\n        return out\n\n\n"
+                  "def scale(values, factor, offset):\n    return Scaler(Rate(factor, offset)).scale(values)\n",
+            params={"attr": EVERY},
         ),
     )
 
@@ -282,8 +368,11 @@ class AliasAttribute(Operator):
         values = []
         for chain_id in targets:
             chain = index.nodes[chain_id]
-            assert isinstance(chain, cst.Attribute) and isinstance(chain.value, cst.Name)
-            attr = chain.attr.value.strip("_") or "value"
-            value = cst.Attribute(value=cst.Name(chain.value.value), attr=cst.Name(chain.attr.value))
-            values.append((chain, value, (attr, f"{chain.value.value}_{attr}")))
+            assert isinstance(chain, cst.Attribute)
+            parts = dotted(chain).split(".")
+            attr = parts[-1].strip("_") or "value"
+            value: cst.BaseExpression = cst.Name(parts[0])
+            for part in parts[1:]:
+                value = cst.Attribute(value=value, attr=cst.Name(part))
+            values.append((chain, value, (attr, f"{parts[-2].strip('_') or 'value'}_{attr}")))
         return bind_before(original, updated, values, index, opaque=NESTED_SCOPES)

@@ -292,6 +292,49 @@ def test_an_attribute_is_aliased_only_when_the_loop_cannot_change_it_and_reading
     assert _aliasable(provably) == ["other.scale"]  # a loop that surely runs reads it anyway
 
 
+def _record(tail: str, init: str = "        self.config = config\n", signature: str = "config") -> str:
+    """A method reading ``self.config.drag`` in a loop, the record ``Config`` and, after them, ``tail``."""
+    return ("import collections\nimport math\n"
+            "\nConfig = collections.namedtuple(\"Config\", \"drag dt\")\n\n\n"
+            "class Sim:\n    def __init__(self, " + signature + "):\n" + init + "\n"
+            "    def step(self, items):\n        out = []\n        for p in items:\n"
+            "            out.append(self.config.drag * p)\n        return out\n\n\n" + tail)
+
+
+def test_a_field_of_a_record_every_construction_passes_is_read_once() -> None:
+    built = "def run(items):\n    return Sim(Config(0.1, 0.5)).step(items)\n"
+    assert _aliasable(_record(built)) == ["self.config.drag"]  # not self.config too: nothing else reads it
+    assert _aliasable(_record("def run(items):\n    return Sim(config=Config(dt=1, drag=2)).step(items)\n")) == \
+        ["self.config.drag"]
+    typed = _record(built).replace("Config = collections.namedtuple(\"Config\", \"drag dt\")\n",
+                                   "class Config(typing.NamedTuple):\n    drag: float\n    dt: float = 0.0\n")
+    assert _aliasable(typed.replace("import math\n", "import math\nimport typing\n")) == ["self.config.drag"]
+
+
+def test_a_field_is_not_read_early_unless_every_construction_is_known() -> None:
+    unproven = ["self.config"]  # the safe alias stays; its field is read in the loop as before
+    built = "def run(items):\n    return Sim(Config(0.1, 0.5)).step(items)\n"
+    assert _aliasable(_record("def run(items, config):\n    return Sim(config).step(items)\n")) == unproven
+    assert _aliasable(_record(built + "\n\ndef other(items):\n    return Sim(dict(drag=1)).step(items)\n")) == \
+        unproven  # one construction passes something else
+    assert _aliasable(_record(built + "\n\nfactory = Sim\n")) == unproven  # built elsewhere, unseen
+    assert _aliasable(_record(built + "\n\nclass Fast(Sim):\n    pass\n")) == unproven  # a subclass
+    assert _aliasable(_record("def run(items, kw):\n    return Sim(**kw).step(items)\n")) == unproven
+    assert _aliasable(_record("def run(items, names):\n    return Sim(*names, Config(0.1, 0.5)).step(items)\n",
+                              signature="name, config")) == unproven  # the record may land in ``name``
+    assert _aliasable(_record(built + "\n\nConfig.drag = property(lambda self: 0)\n")) == unproven
+    assert _aliasable(_record(built + "\n\ndef reset(sim):\n    sim.config = None\n")) == unproven
+    assert _aliasable(_record(built, init="        config = config or {}\n        self.config = config\n")) \
+        == unproven  # __init__ rebinds the parameter
+    assert _aliasable(_record("def run(items):\n    Config = dict\n    return Sim(Config(drag=1)).step(items)\n")) \
+        == unproven  # a local shadows the record
+    assert _aliasable(_record(built.replace("Config(0.1, 0.5)", "Config(0.1, 0.5)._replace(drag=2)"))) == unproven
+    renamed = _record(built).replace("\"drag dt\")", "\"drag dt\", rename=True)")
+    assert _aliasable(renamed) == unproven  # rename may change the field names
+    assert _aliasable(_record(built).replace("\"drag dt\"", "\"dt\"")) == unproven  # no such field
+    assert _aliasable(_record("")) == unproven  # never built in the module: nothing is known
+
+
 def test_a_project_module_shadowing_a_trusted_one_never_runs_in_the_engine(tmp_path) -> None:
     """The engine checks ``statistics.mean`` exists by importing ``statistics``: never the project's own file."""
     import subprocess

@@ -29,6 +29,7 @@ numbers = st.one_of(ints, st.floats(-1e6, 1e6, allow_nan=False))
 
 ENTRIES: dict[tuple[str, int], tuple[str, st.SearchStrategy[tuple[Any, ...]]]] = {
     ("alias_attribute", 0): ("norms", st.tuples(st.lists(st.tuples(numbers, numbers), max_size=6))),
+    ("alias_attribute", 2): ("scale", st.tuples(st.lists(numbers, max_size=6), numbers, numbers)),
     ("add_cache", 0): ("fib", st.tuples(st.integers(0, 18))),
     ("add_cache", 1): ("ways", st.tuples(st.integers(-3, 14), st.integers(-2, 8))),
     ("add_cache", 2): ("distance", st.tuples(words, words)),
