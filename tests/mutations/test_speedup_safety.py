@@ -306,6 +306,8 @@ def test_a_field_of_a_record_every_construction_passes_is_read_once() -> None:
     assert _aliasable(_record(built)) == ["self.config.drag"]  # not self.config too: nothing else reads it
     assert _aliasable(_record("def run(items):\n    return Sim(config=Config(dt=1, drag=2)).step(items)\n")) == \
         ["self.config.drag"]
+    assert _aliasable(_record("def run(items):\n    return Sim().step(items)\n",
+                              signature="config=Config(0.1, 0.5)")) == ["self.config.drag"]  # the default
     typed = _record(built).replace("Config = collections.namedtuple(\"Config\", \"drag dt\")\n",
                                    "class Config(typing.NamedTuple):\n    drag: float\n    dt: float = 0.0\n")
     assert _aliasable(typed.replace("import math\n", "import math\nimport typing\n")) == ["self.config.drag"]
