@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import textwrap
 import time
 from collections.abc import Callable, Iterator
@@ -124,6 +125,15 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def interruptible(argv: list[str]) -> list[str]:
+    """``argv`` run with SIGINT at its default, as a shell starts a foreground job, for a test that stops
+    the run with Ctrl-C. pytest-xdist's workers ignore SIGINT, a child inherits that, and Python then
+    installs no ``KeyboardInterrupt`` handler. A small Python resets it and ``exec``s ``argv`` (same
+    pid; no ``preexec_fn``, which is unsafe in a threaded parent)."""
+    reset = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+    return [sys.executable, "-c", reset, *argv]
 
 
 def processes_in(folder: Path) -> list[int]:

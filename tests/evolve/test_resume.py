@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import processes_in
+from tests.conftest import interruptible, processes_in
 from tests.evolve.test_run import DETERMINISTIC
 
 pytestmark = pytest.mark.slow
@@ -26,7 +26,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def evolve(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "evolve", *args, "--no-progress"], cwd=tmp_path,
+    return subprocess.Popen(interruptible([sys.executable, "-m", "evolve", *args, "--no-progress"]), cwd=tmp_path,
                             env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
 

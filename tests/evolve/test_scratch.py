@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TESTS, processes_in
+from tests.conftest import TESTS, interruptible, processes_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.hostile]  # the engine killed mid-run: part of the hostile suite
 
@@ -25,7 +25,8 @@ LEAK_WORDS = ("leaked semlock", "leaked semaphore", "resource_tracker")
 
 def _start(config: Path, tmp: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "TMPDIR": str(tmp), "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "evolve", "run", "--config", str(config), "--no-progress"],
+    return subprocess.Popen(interruptible([sys.executable, "-m", "evolve", "run", "--config", str(config),
+                                           "--no-progress"]),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             start_new_session=True)
 
