@@ -14,8 +14,8 @@ Names are resolved with LibCST's ``ScopeProvider`` (through ``_names``): a
 record class is bound once at module level, its qualified base is
 ``collections.namedtuple`` or ``typing.NamedTuple``, and no field of it is
 assigned or deleted on the class. A class whose name is used in any other way
-than being called (a subclass, ``factory = Simulator``, ``isinstance``) is not
-proven. Code outside the module that builds the class with some other value
+than being called (a subclass, ``factory = Simulator``, ``isinstance``), or that
+is decorated, has a base or a metaclass, or defines ``__new__``, is not proven. Code outside the module that builds the class with some other value
 is not seen; ``AliasAttribute``'s docstring says so.
 """
 
@@ -156,9 +156,13 @@ def passed_fields(cls: cst.ClassDef, param: cst.Param, position: int, index: Mod
     """The fields of the record every construction of ``cls`` in the module passes for the
     ``__init__`` parameter ``param`` (``position`` counts from the first parameter after
     ``self``); empty when there is no construction, the class name is used other than by
-    calling it, or one construction passes anything but a direct call of a record class."""
+    calling it, or one construction passes anything but a direct call of a record class. A class
+    that is decorated, has a base or a metaclass, or defines ``__new__`` is not proven: any of them
+    may build it with other arguments than the call's."""
     scope = _global_scope(index)
-    if scope is None or not any(s is cls for s in index.module.body):
+    if scope is None or not any(s is cls for s in index.module.body) or cls.decorators or cls.bases \
+            or cls.keywords or any(isinstance(s, cst.FunctionDef) and s.name.value == "__new__"
+                                   for s in cls.body.body):  # type: ignore[union-attr]
         return frozenset()
     assignments = list(scope.assignments[cls.name.value])
     if len(assignments) != 1 or assignments[0].node is not cls:  # type: ignore[attr-defined]

@@ -321,6 +321,10 @@ def test_a_field_is_not_read_early_unless_every_construction_is_known() -> None:
         unproven  # one construction passes something else
     assert _aliasable(_record(built + "\n\nfactory = Sim\n")) == unproven  # built elsewhere, unseen
     assert _aliasable(_record(built + "\n\nclass Fast(Sim):\n    pass\n")) == unproven  # a subclass
+    for header in ("@functools.total_ordering\nclass Sim:", "class Sim(Base):", "class Sim(metaclass=Meta):"):
+        assert _aliasable(_record(built).replace("class Sim:", header)) == unproven  # may be built otherwise
+    new = "        self.config = config\n\n    def __new__(cls, config):\n        return super().__new__(cls)\n"
+    assert _aliasable(_record(built, init=new)) == unproven
     assert _aliasable(_record("def run(items, kw):\n    return Sim(**kw).step(items)\n")) == unproven
     assert _aliasable(_record("def run(items, names):\n    return Sim(*names, Config(0.1, 0.5)).step(items)\n",
                               signature="name, config")) == unproven  # the record may land in ``name``
