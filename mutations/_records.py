@@ -15,24 +15,26 @@ record class is bound once at module level, its qualified base is
 ``collections.namedtuple`` or ``typing.NamedTuple``, and no field of it is
 assigned or deleted on the class. A class whose name is used in any other way
 than being called (a subclass, ``factory = Simulator``, ``isinstance``), or that
-is decorated, has a base or a metaclass, or defines ``__new__``, is not proven. Code outside the module that builds the class with some other value
-is not seen; ``AliasAttribute``'s docstring says so.
+is decorated, has a base or a metaclass, or defines ``__new__``, is not proven.
+Code outside the module that builds the class with some other value is not
+seen; ``AliasAttribute``'s docstring says so.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import libcst as cst
 from libcst.metadata import GlobalScope
 
 from mutations._index import ModuleIndex
 from mutations._names import names
+from mutations._tree import walk
 
 _NAMEDTUPLE = "collections.namedtuple"
 _NAMED_TUPLE_BASE = "typing.NamedTuple"
-_STORES = (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.Del)
+_TARGETS = (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.Del, cst.For, cst.CompFor, cst.AsName)
 
 
 def _global_scope(index: ModuleIndex) -> GlobalScope | None:
@@ -90,14 +92,26 @@ def _class_fields(node: cst.ClassDef) -> frozenset[str]:
     return frozenset(fields)
 
 
-def _stored_on(reference: cst.CSTNode, index: ModuleIndex) -> str | None:
-    """``"x"`` when the name is the object of an attribute store or delete (``N.x = ...``)."""
-    node_id = index.ids.get(reference)
-    parent = index.nodes.get(index.parent_of(node_id or "") or "")
-    if not isinstance(parent, cst.Attribute) or parent.value is not reference:
-        return None
-    holder = index.nodes.get(index.parent_of(index.ids[parent]) or "")
-    return parent.attr.value if isinstance(holder, _STORES) and getattr(holder, "target", None) is parent else None
+def _attributes_in(target: cst.CSTNode) -> Iterator[cst.Attribute]:
+    """The ``x.attr`` a binding target stores to, inside tuple and list targets too."""
+    if isinstance(target, cst.Attribute):
+        yield target
+    elif isinstance(target, (cst.Element, cst.StarredElement)):
+        yield from _attributes_in(target.value)
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _attributes_in(element)
+
+
+def attribute_stores(index: ModuleIndex) -> tuple[cst.Attribute, ...]:
+    """Every ``x.attr`` the module assigns, augments, deletes or binds as a ``for`` or ``with``
+    target, memoised in ``index.memo``."""
+    found = index.memo.get("records.attribute_stores")
+    if found is None:
+        found = index.memo["records.attribute_stores"] = tuple(
+            attribute for node in walk(index.module) if isinstance(node, _TARGETS)
+            for attribute in _attributes_in(node.name if isinstance(node, cst.AsName) else node.target))
+    return found  # type: ignore[return-value]
 
 
 def record_fields(index: ModuleIndex) -> Mapping[str, tuple[frozenset[str], frozenset[cst.CSTNode]]]:
@@ -131,7 +145,7 @@ def record_fields(index: ModuleIndex) -> Mapping[str, tuple[frozenset[str], froz
         if len(assignments) != 1:
             continue
         references = frozenset(r.node for r in assignments[0].references)
-        if any(_stored_on(r, index) in fields for r in references):
+        if any(s.attr.value in fields and s.value in references for s in attribute_stores(index)):
             continue
         out[name] = (fields, references)
     index.memo["records.fields"] = out

@@ -25,7 +25,7 @@ from mutations._index import ModuleIndex
 from mutations._kinds import LIST, Kinds, kinds
 from mutations._loops import NESTED_SCOPES, roots, runs_at_least_once, unguarded, written_by
 from mutations._purity import pure_call
-from mutations._records import passed_fields
+from mutations._records import attribute_stores, passed_fields
 from mutations._tree import dotted, enclosing_function, walk, walk_own
 from mutations.speedups_loops import EVERY, bind_before
 
@@ -119,13 +119,6 @@ class _Instance:
     """Attribute -> the fields of the record it surely holds (``_records.passed_fields``)."""
 
 
-def _stores_of(attribute: str, index: ModuleIndex) -> int:
-    """How many assignments, augmented assignments and ``del``s in the module store ``<anything>.attribute``."""
-    return sum(1 for n in walk(index.module)
-               if isinstance(n, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.Del))
-               and isinstance(n.target, cst.Attribute) and n.target.attr.value == attribute)
-
-
 def _instance(method: cst.FunctionDef, index: ModuleIndex) -> _Instance:
     """For a method of a module-level class: the attributes its ``__init__`` assigns as
     ``self.x = ...`` at the top level of its body (so every instance built by it has them), less
@@ -165,6 +158,7 @@ def _find_instance(method: cst.FunctionDef, method_id: str | None, index: Module
     params = {p.name.value: (p, i) for i, p in enumerate(init.params.params[1:])}
     rebound = set().union(*(written_by(n, kinds(index)) for n in walk(init.body)
                             if not isinstance(n, cst.Call)))
+    stored = [a.attr.value for a in attribute_stores(index)]
     assigned: set[str] = set()
     fields: dict[str, frozenset[str]] = {}
     for statement in init.body.body:
@@ -179,7 +173,7 @@ def _find_instance(method: cst.FunctionDef, method_id: str | None, index: Module
                         assigned.add(name)
                         value = small.value  # type: ignore[union-attr]
                         if len(targets) == 1 and isinstance(value, cst.Name) and value.value in params \
-                                and value.value not in rebound and _stores_of(name, index) == 1:
+                                and value.value not in rebound and stored.count(name) == 1:
                             fields[name] = passed_fields(parent, *params[value.value], index)
     attributes = frozenset(assigned - own)
     return _Instance(method.params.params[0].name.value, attributes,

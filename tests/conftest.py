@@ -132,7 +132,8 @@ def interruptible(argv: list[str]) -> list[str]:
     the run with Ctrl-C. pytest-xdist's workers ignore SIGINT, a child inherits that, and Python then
     installs no ``KeyboardInterrupt`` handler. A small Python resets it and ``exec``s ``argv`` (same
     pid; no ``preexec_fn``, which is unsafe in a threaded parent)."""
-    reset = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+    reset = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+             "os.execv(sys.argv[1], sys.argv[1:])")
     return [sys.executable, "-c", reset, *argv]
 
 

@@ -330,6 +330,8 @@ def test_a_field_is_not_read_early_unless_every_construction_is_known() -> None:
                               signature="name, config")) == unproven  # the record may land in ``name``
     assert _aliasable(_record(built + "\n\nConfig.drag = property(lambda self: 0)\n")) == unproven
     assert _aliasable(_record(built + "\n\ndef reset(sim):\n    sim.config = None\n")) == unproven
+    assert _aliasable(_record(built + "\n\ndef reset(sim):\n    sim.config, n = None, 0\n")) == unproven
+    assert _aliasable(_record(built + "\n\nfor Config.drag in [1]:\n    pass\n")) == unproven
     assert _aliasable(_record(built, init="        config = config or {}\n        self.config = config\n")) \
         == unproven  # __init__ rebinds the parameter
     assert _aliasable(_record("def run(items):\n    Config = dict\n    return Sim(Config(drag=1)).step(items)\n")) \
